@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rollgate.Admin.Auth;
+using Rollgate.Admin.Endpoints;
+
+namespace Rollgate.Admin;
+
+/// <summary>Maps the admin API of spec §4 under <c>/admin</c>, every endpoint behind the bearer-token filter.</summary>
+public static class AdminApi
+{
+    public static RouteGroupBuilder MapRollgateAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup("/admin");
+        admin.AddEndpointFilter<AdminAuthFilter>();
+        admin.WithMetadata(AdminEndpointMarker.Instance);
+        AgentEndpoints.Map(admin);
+        VersionEndpoints.Map(admin);
+        ReleaseEndpoints.Map(admin);
+        return admin;
+    }
+}
+
+/// <summary>Marks endpoints served only on the admin listener.</summary>
+public sealed class AdminEndpointMarker
+{
+    public static readonly AdminEndpointMarker Instance = new();
+}

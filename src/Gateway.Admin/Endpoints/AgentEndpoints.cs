@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rollgate.Admin.Auth;
+using Rollgate.Admin.Http;
+using Rollgate.Admin.Views;
+using Rollgate.Agents;
+using Rollgate.Json;
+using Rollgate.Release;
+using Rollgate.Stores;
+
+namespace Rollgate.Admin.Endpoints;
+
+/// <summary><c>PUT/GET /admin/agents/{agent}</c> and <c>GET /admin/agents</c>.</summary>
+internal static class AgentEndpoints
+{
+    public static void Map(RouteGroupBuilder admin)
+    {
+        admin.MapPut("/agents/{agent}", PutAsync);
+        admin.MapGet("/agents", ListAsync);
+        admin.MapGet("/agents/{agent}", GetAsync);
+    }
+
+    private static async Task<IResult> PutAsync(string agent, HttpContext context, ReleaseManager releases, AgentRules rules, TimeProvider time)
+    {
+        if (!AgentName.IsValid(agent))
+        {
+            return AdminProblems.InvalidAgentName(agent);
+        }
+
+        if (!Generation.TryReadIfMatch(context, out var ifMatch))
+        {
+            return AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"17\""));
+        }
+
+        var (definition, error) = await JsonBody.ReadAsync<AgentDefinition>(context);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var errors = AgentDefinitionValidator.Validate(definition!, rules.Check);
+        if (!errors.IsEmpty)
+        {
+            return AdminProblems.Validation(errors);
+        }
+
+        var result = await releases.DefineAsync(agent, definition!, ifMatch, context.Actor(), context.RequestAborted);
+        if (result is CommandResult.Committed { Record.Generation: 1 } created)
+        {
+            Generation.SetETag(context, created.Record.Generation);
+            return Results.Json(AgentView.From(created.Record, time.GetUtcNow()), RollgateJson.Options, statusCode: StatusCodes.Status201Created);
+        }
+
+        return result.ToHttp(context, time.GetUtcNow(), committed => AgentView.From(committed.Record, time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> ListAsync(IRollgateStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var views = new List<AgentView>();
+        foreach (var name in await store.ListAgentsAsync(cancellationToken))
+        {
+            if (await store.GetAgentAsync(name, cancellationToken) is { } record)
+            {
+                views.Add(AgentView.From(record, now));
+            }
+        }
+
+        return Results.Json(new { agents = views }, RollgateJson.Options);
+    }
+
+    private static async Task<IResult> GetAsync(string agent, HttpContext context, IRollgateStore store, TimeProvider time)
+    {
+        if (!AgentName.IsValid(agent))
+        {
+            return AdminProblems.InvalidAgentName(agent);
+        }
+
+        var record = await store.GetAgentAsync(agent, context.RequestAborted);
+        if (record is null)
+        {
+            return AdminProblems.UnknownAgent(agent);
+        }
+
+        Generation.SetETag(context, record.Generation);
+        return Results.Json(AgentView.From(record, time.GetUtcNow()), RollgateJson.Options);
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http;
+using Rollgate.Admin.Auth;
+using Rollgate.Security;
+using Rollgate.Validation;
+
+namespace Rollgate.Admin.Http;
+
+/// <summary>The admin API's RFC 9457 problem responses, with stable <c>type</c> URIs operators can match on.</summary>
+public static class AdminProblems
+{
+    public const string TypeBase = "https://rollgate.dev/problems/";
+
+    public static IResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null)
+        => Results.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
+
+    public static IResult Unauthorized()
+        => Problem(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized", "Send 'Authorization: Bearer <token>' with a configured admin token.");
+
+    public static IResult Forbidden(ApiToken token, AdminPermission permission)
+        => Problem(StatusCodes.Status403Forbidden, "forbidden", "Forbidden",
+            $"Token '{token.Name}' has role {token.Role.ToString().ToLowerInvariant()}, which may not {permission.ToString().ToLowerInvariant()}.");
+
+    public static IResult UnknownAgent(string agent)
+        => Problem(StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", $"No agent named '{agent}' exists.");
+
+    public static IResult InvalidAgentName(string agent)
+        => Validation(Single("agent", $"'{agent}' is not a valid agent name: lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters"));
+
+    public static IResult Validation(ValidationErrors errors)
+        => Results.ValidationProblem(errors.ToDictionary(), title: "Invalid request", type: TypeBase + "validation",
+            detail: errors.ToString());
+
+    public static IResult PreconditionFailed(long current)
+        => Problem(StatusCodes.Status412PreconditionFailed, "generation-mismatch", "Precondition failed",
+            $"If-Match does not match the agent's current generation {current}.", new Dictionary<string, object?> { ["generation"] = current });
+
+    public static ValidationErrors Single(string field, string message)
+    {
+        var errors = new ValidationErrors();
+        errors.Add(field, message);
+        return errors;
+    }
+}

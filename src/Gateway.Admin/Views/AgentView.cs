@@ -1,0 +1,40 @@
+using Rollgate.Agents;
+using Rollgate.Release;
+
+namespace Rollgate.Admin.Views;
+
+/// <summary>The release state of <c>GET /admin/agents/{agent}</c> (spec §4).</summary>
+public sealed record AgentView(
+    string Name,
+    long Generation,
+    ReleaseStatus Status,
+    int? Stable,
+    int? Canary,
+    double CanaryPercent,
+    int? LastKnownGood,
+    RolloutView? Rollout,
+    IReadOnlyList<RuleStateView>? Rules,
+    AgentDefinition Definition,
+    DateTimeOffset UpdatedAt)
+{
+    public static AgentView From(AgentRecord record, DateTimeOffset now, IReadOnlyList<RuleStateView>? rules = null)
+    {
+        var state = record.State;
+        return new AgentView(
+            record.Name,
+            record.Generation,
+            state.Status,
+            state.Stable,
+            state.Canary,
+            state.CanaryPercent,
+            state.LastKnownGood(now, record.Definition.BakeTime),
+            state.Rollout is { } r ? new RolloutView(r.Steps, r.StepIndex, r.StepStartedAt, r.StepDuration, state.Paused) : null,
+            rules,
+            record.Definition,
+            record.UpdatedAt);
+    }
+}
+
+public sealed record RolloutView(IReadOnlyList<double> Steps, int StepIndex, DateTimeOffset StepStartedAt, TimeSpan StepDuration, bool Paused);
+
+public sealed record RuleStateView(string Text, string State, double? Value, double? Baseline);

@@ -1,0 +1,26 @@
+namespace Rollgate.Agents;
+
+/// <summary>How an agent is reached and released: the operator-owned part of an agent, as sent to <c>PUT /admin/agents/{agent}</c>.</summary>
+public sealed record AgentDefinition
+{
+    public static readonly AgentDefinition Default = new();
+
+    /// <summary>Path prefix that routes to the agent; null means the default <c>/agents/{agent}</c>.</summary>
+    public string? PathPrefix { get; init; }
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public StickyBy StickyBy { get; init; } = StickyBy.Default;
+    public string Mode { get; init; } = AgentModes.Passthrough;
+    public IReadOnlyList<string> Rules { get; init; } = [];
+    public RolloutPlan Rollout { get; init; } = RolloutPlan.Default;
+    public TimeSpan BakeTime { get; init; } = TimeSpan.FromHours(1);
+    public IReadOnlyList<string> Webhooks { get; init; } = [];
+    public IReadOnlyList<DegradationRoute> Degradation { get; init; } = [];
+
+    public string EffectivePathPrefix(string agent) => PathPrefix ?? $"/agents/{agent}";
+}
+
+public static class AgentModes
+{
+    public const string Passthrough = "passthrough";
+    public const string OpenAi = "openai";
+}

@@ -1,0 +1,62 @@
+using Prometheus;
+
+namespace Rollgate.Observability;
+
+/// <summary>The Prometheus metrics of spec §6. Static, as prometheus-net intends; hot paths cache label children.</summary>
+public static class RollgateMetrics
+{
+    /// <summary>Agent calls range from a cached 10 ms answer to a minute-long tool-using completion.</summary>
+    public static readonly double[] LatencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
+
+    public static readonly Counter Requests = Metrics.CreateCounter(
+        "rollgate_requests_total", "Requests proxied to agent versions.",
+        new CounterConfiguration { LabelNames = ["agent", "version", "role", "outcome"] });
+
+    public static readonly Histogram RequestDuration = Metrics.CreateHistogram(
+        "rollgate_request_duration_seconds", "Time to the last byte of the response, per agent version.",
+        new HistogramConfiguration { LabelNames = ["agent", "version", "role"], Buckets = LatencyBuckets });
+
+    public static readonly Counter CostUsd = Metrics.CreateCounter(
+        "rollgate_cost_usd_total", "Model cost in USD attributed to each agent version.",
+        new CounterConfiguration { LabelNames = ["agent", "version"] });
+
+    public static readonly Counter Tokens = Metrics.CreateCounter(
+        "rollgate_tokens_total", "Model tokens per agent version.",
+        new CounterConfiguration { LabelNames = ["agent", "version", "kind"] });
+
+    public static readonly Counter TaskOutcomes = Metrics.CreateCounter(
+        "rollgate_task_outcomes_total", "Task outcomes reported per agent version.",
+        new CounterConfiguration { LabelNames = ["agent", "version", "outcome"] });
+
+    public static readonly Gauge CanaryPercent = Metrics.CreateGauge(
+        "rollgate_canary_percent", "Share of traffic sent to the canary version.",
+        new GaugeConfiguration { LabelNames = ["agent"] });
+
+    public static readonly Gauge ActiveVersion = Metrics.CreateGauge(
+        "rollgate_active_version", "Version number serving each role (absent when no version has the role).",
+        new GaugeConfiguration { LabelNames = ["agent", "role"] });
+
+    public static readonly Counter Rollbacks = Metrics.CreateCounter(
+        "rollgate_rollbacks_total", "Rollbacks by trigger.",
+        new CounterConfiguration { LabelNames = ["agent", "trigger"] });
+
+    public static readonly Histogram RollbackApply = Metrics.CreateHistogram(
+        "rollgate_rollback_apply_seconds", "Time from a rollback decision to routing by it on the replica that decided.",
+        new HistogramConfiguration { LabelNames = ["agent"], Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+
+    public static readonly Gauge RuleFiring = Metrics.CreateGauge(
+        "rollgate_rule_firing", "1 while a rule's condition fires, else 0.",
+        new GaugeConfiguration { LabelNames = ["agent", "action", "rule"] });
+
+    public static readonly Gauge ToolCircuitState = Metrics.CreateGauge(
+        "rollgate_tool_circuit_state", "Tool circuit state: 0 closed, 1 half-open, 2 open.",
+        new GaugeConfiguration { LabelNames = ["tool"] });
+
+    public static readonly Gauge ConfigGeneration = Metrics.CreateGauge(
+        "rollgate_config_generation", "Generation of the agent's release state this replica routes by.",
+        new GaugeConfiguration { LabelNames = ["agent"] });
+
+    public static readonly Gauge DrillLastSuccess = Metrics.CreateGauge(
+        "rollgate_drill_last_success_timestamp_seconds", "When the last successful rollback drill finished.",
+        new GaugeConfiguration { LabelNames = ["agent"] });
+}

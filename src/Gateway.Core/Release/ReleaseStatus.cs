@@ -1,0 +1,10 @@
+namespace Rollgate.Release;
+
+public enum ReleaseStatus
+{
+    Empty,
+    Stable,
+    Canary,
+    Paused,
+    RolledBack,
+}

@@ -1,0 +1,211 @@
+using System.Globalization;
+using Rollgate.Agents;
+
+namespace Rollgate.Release;
+
+/// <summary>
+/// The release state machine as pure functions: current state in, new state and its history event out.
+/// Nothing here does I/O, so every replica and every test computes exactly the same transitions.
+/// </summary>
+public static class ReleaseTransitions
+{
+    public static TransitionOutcome DeployImmediate(ReleaseState state, int version, TransitionContext ctx)
+    {
+        state = state.WithBakedStable(ctx.Now, ctx.Definition.BakeTime);
+        if (state.Stable == version && state.Canary is null)
+        {
+            return Conflict($"version {version} is already the stable version");
+        }
+
+        var next = state with
+        {
+            Stable = version,
+            Canary = null,
+            CanaryPercent = 0,
+            Rollout = null,
+            Paused = false,
+            RolledBack = false,
+            StableSince = ctx.Now,
+            PreviousStable = state.Stable is { } s && s != version ? s : state.PreviousStable,
+        };
+        return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Deploy, state.Stable, version, "immediate"));
+    }
+
+    public static TransitionOutcome DeployCanary(ReleaseState state, int version, RolloutPlan plan, TransitionContext ctx)
+    {
+        state = state.WithBakedStable(ctx.Now, ctx.Definition.BakeTime);
+        if (state.Stable is null)
+        {
+            return Conflict("a canary needs a stable version to compare against: deploy one with strategy \"immediate\" first");
+        }
+
+        if (state.Stable == version)
+        {
+            return Conflict($"version {version} is already the stable version");
+        }
+
+        if (state.Canary is not null)
+        {
+            return Conflict($"version {state.Canary} is already in canary: promote it or roll it back first");
+        }
+
+        var next = state with
+        {
+            Canary = version,
+            CanaryPercent = plan.Steps[0],
+            Rollout = new RolloutProgress(plan.Steps, 0, ctx.Now, plan.StepDuration),
+            Paused = false,
+            RolledBack = false,
+        };
+        return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Deploy, state.Stable, version,
+            $"canary {Percent(plan.Steps[0])} (steps {string.Join(",", plan.Steps.Select(Percent))}, {Json.Duration.Format(plan.StepDuration)} each)"));
+    }
+
+    /// <summary>Moves the canary to the next step of its plan; past the last step the canary becomes stable.</summary>
+    public static TransitionOutcome Promote(ReleaseState state, TransitionContext ctx)
+    {
+        state = state.WithBakedStable(ctx.Now, ctx.Definition.BakeTime);
+        if (state.Canary is not { } canary)
+        {
+            return Conflict("there is no canary to promote");
+        }
+
+        var rollout = state.Rollout ?? new RolloutProgress([100], 0, ctx.Now, ctx.Definition.Rollout.StepDuration);
+        var nextIndex = rollout.StepIndex + 1;
+        while (nextIndex < rollout.Steps.Count && rollout.Steps[nextIndex] <= state.CanaryPercent)
+        {
+            nextIndex++;
+        }
+
+        if (nextIndex >= rollout.Steps.Count || rollout.Steps[nextIndex] >= 100)
+        {
+            var completed = state with
+            {
+                Stable = canary,
+                Canary = null,
+                CanaryPercent = 0,
+                Rollout = null,
+                Paused = false,
+                RolledBack = false,
+                StableSince = ctx.Now,
+                PreviousStable = state.Stable,
+            };
+            return new TransitionOutcome.Changed(completed, ctx.Event(HistoryEventTypes.Promote, state.Stable, canary, "rollout complete: canary is now stable"));
+        }
+
+        var percent = rollout.Steps[nextIndex];
+        var next = state with
+        {
+            CanaryPercent = percent,
+            Rollout = rollout with { StepIndex = nextIndex, StepStartedAt = ctx.Now },
+        };
+        return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Promote, state.Stable, canary, $"canary {Percent(percent)}"));
+    }
+
+    /// <summary>Whether the scheduler should promote now: a running (not paused) canary whose step has lasted its duration.</summary>
+    public static bool IsStepDue(ReleaseState state, DateTimeOffset now)
+        => state is { Canary: not null, Paused: false, Rollout: { } rollout } && now >= rollout.StepEndsAt;
+
+    public static TransitionOutcome Pause(ReleaseState state, TransitionContext ctx, string? reason = null)
+    {
+        if (state.Canary is null)
+        {
+            return Conflict("there is no rollout to pause");
+        }
+
+        if (state.Paused)
+        {
+            return Conflict("the rollout is already paused");
+        }
+
+        return new TransitionOutcome.Changed(state with { Paused = true }, ctx.Event(HistoryEventTypes.Pause, state.Stable, state.Canary, reason));
+    }
+
+    public static TransitionOutcome Resume(ReleaseState state, TransitionContext ctx)
+    {
+        if (state.Canary is null)
+        {
+            return Conflict("there is no rollout to resume");
+        }
+
+        if (!state.Paused)
+        {
+            return Conflict("the rollout is not paused");
+        }
+
+        // The current step starts over: time spent paused does not count towards it.
+        var next = state with { Paused = false, Rollout = state.Rollout is { } r ? r with { StepStartedAt = ctx.Now } : null };
+        return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Resume, state.Stable, state.Canary));
+    }
+
+    public static TransitionOutcome Weight(ReleaseState state, double canaryPercent, TransitionContext ctx)
+    {
+        if (state.Canary is null)
+        {
+            return Conflict("there is no canary to weigh: deploy one first");
+        }
+
+        var next = state with { CanaryPercent = canaryPercent };
+        return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Weight, state.Stable, state.Canary,
+            $"canary {Percent(state.CanaryPercent)} -> {Percent(canaryPercent)}"));
+    }
+
+    /// <summary>
+    /// Rolls back in one step: a canary is removed (stable keeps, or with <paramref name="to"/> becomes, all traffic);
+    /// without a canary the stable returns to <paramref name="to"/> or the default target of spec §1.
+    /// </summary>
+    public static TransitionOutcome Rollback(ReleaseState state, int? to, string? reason, TransitionContext ctx, string type = HistoryEventTypes.Rollback)
+    {
+        state = state.WithBakedStable(ctx.Now, ctx.Definition.BakeTime);
+        if (state.Canary is { } canary)
+        {
+            var target = to ?? state.Stable!.Value;
+            if (target == canary)
+            {
+                return Conflict($"version {canary} is the canary being rolled back");
+            }
+
+            var next = state with
+            {
+                Canary = null,
+                CanaryPercent = 0,
+                Rollout = null,
+                Paused = false,
+                RolledBack = true,
+                Stable = target,
+                StableSince = target == state.Stable ? state.StableSince : ctx.Now,
+                PreviousStable = target == state.Stable ? state.PreviousStable : state.Stable,
+            };
+            return new TransitionOutcome.Changed(next, ctx.Event(type, canary, target, reason));
+        }
+
+        if (state.Stable is not { } stable)
+        {
+            return Conflict("nothing is deployed, so there is nothing to roll back");
+        }
+
+        var destination = to ?? state.DefaultRollbackTarget(stable, ctx.Now, ctx.Definition.BakeTime);
+        if (destination is null)
+        {
+            return Conflict($"version {stable} has no known-good or previous version to roll back to: name one with \"to\"");
+        }
+
+        if (destination == stable)
+        {
+            return Conflict($"version {stable} is already the stable version");
+        }
+
+        var rolledBack = state with
+        {
+            Stable = destination,
+            StableSince = ctx.Now,
+            PreviousStable = stable,
+            RolledBack = true,
+        };
+        return new TransitionOutcome.Changed(rolledBack, ctx.Event(type, stable, destination, reason));
+    }
+
+    private static TransitionOutcome.Refused Conflict(string detail) => new(409, "Conflict with the current release state", detail);
+
+    private static string Percent(double value) => value.ToString("0.##", CultureInfo.InvariantCulture) + "%";
+}

@@ -1,0 +1,14 @@
+namespace Rollgate.Rules;
+
+/// <summary>The per-version figures a rule can watch (spec §5). Use <see cref="RuleMetricExtensions.ToRuleText"/> for the wire name.</summary>
+public enum RuleMetric
+{
+    ErrorRate,
+    TaskCompletionRate,
+    CostPerRequest,
+    TokensPerRequest,
+    P50Latency,
+    P95Latency,
+    P99Latency,
+    RequestRate,
+}

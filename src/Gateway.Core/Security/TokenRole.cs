@@ -1,0 +1,8 @@
+namespace Rollgate.Security;
+
+public enum TokenRole
+{
+    Viewer,
+    Operator,
+    Reporter,
+}

@@ -1,0 +1,309 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Rollgate.Release;
+using Rollgate.Versions;
+using Rollgate.Json;
+
+namespace Rollgate.Stores.File;
+
+/// <summary>
+/// The embedded store: one directory per agent under <c>{DataDir}/agents</c>.
+/// <list type="bullet">
+/// <item><c>agent.json</c> holds the record and the history event of its last change. It is replaced with
+/// temp file + fsync + rename, so that rename is the commit point of a change.</item>
+/// <item><c>history.jsonl</c> is an append-only log derived from those commits; at start-up a torn last line is
+/// dropped and a missing last event is re-appended from <c>agent.json</c>, so a crash anywhere loses nothing
+/// that was acknowledged.</item>
+/// <item><c>versions/NNNNNN.json</c>, one immutable file per version.</item>
+/// </list>
+/// All writes go through one async gate; reads are served from memory.
+/// </summary>
+public sealed class FileStore : IRollgateStore
+{
+    private readonly string _root;
+    private readonly DataDirLock _lock;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, AgentFiles> _agents = new(StringComparer.Ordinal);
+    private readonly List<Action<string>> _watchers = [];
+    private readonly ConcurrentDictionary<string, long> _acks = new(StringComparer.Ordinal);
+
+    private FileStore(string dataDir, DataDirLock dataDirLock)
+    {
+        _root = Path.Combine(dataDir, "agents");
+        _lock = dataDirLock;
+    }
+
+    public string Kind => "file";
+
+    public static FileStore Open(string dataDir)
+    {
+        var dataDirLock = DataDirLock.Acquire(dataDir);
+        var store = new FileStore(dataDir, dataDirLock);
+        try
+        {
+            store.Load();
+            return store;
+        }
+        catch
+        {
+            dataDirLock.Dispose();
+            throw;
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<string>>(_agents.Values.Where(a => a.Record is not null).Select(a => a.Name).Order(StringComparer.Ordinal).ToArray());
+
+    public Task<AgentRecord?> GetAgentAsync(string agent, CancellationToken cancellationToken)
+        => Task.FromResult(_agents.TryGetValue(agent, out var files) ? files.Record : null);
+
+    public async Task<bool> TryCommitAsync(AgentRecord next, HistoryEvent historyEvent, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var files = _agents.GetOrAdd(next.Name, name => new AgentFiles(name, Path.Combine(_root, name)));
+            var current = files.Record?.Generation ?? 0;
+            if (current != next.Generation - 1)
+            {
+                return false;
+            }
+
+            Directory.CreateDirectory(files.Directory);
+            var document = JsonSerializer.SerializeToUtf8Bytes(new AgentDocument(next, historyEvent), RollgateJson.Options);
+            await DurableFile.WriteAtomicAsync(files.AgentPath, document, cancellationToken);
+            // Committed. The history log is derived: if the process dies before this append, Load() repairs it.
+            files.Record = next;
+            await DurableFile.AppendLineAsync(files.HistoryPath, JsonSerializer.SerializeToUtf8Bytes(historyEvent, RollgateJson.Options), CancellationToken.None);
+            files.History.Add(historyEvent);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        Notify(next.Name);
+        return true;
+    }
+
+    public async Task<VersionAddResult> AddVersionAsync(string agent, string contentHash, Func<int, AgentVersion> create, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        AgentVersion version;
+        try
+        {
+            var files = _agents.GetOrAdd(agent, name => new AgentFiles(name, Path.Combine(_root, name)));
+            if (files.ByHash.TryGetValue(contentHash, out var existing))
+            {
+                return new VersionAddResult(files.Versions[existing], Created: false);
+            }
+
+            var number = files.Versions.IsEmpty ? 1 : files.Versions.Keys.Max() + 1;
+            version = create(number);
+            Directory.CreateDirectory(files.VersionsDirectory);
+            await DurableFile.WriteAtomicAsync(files.VersionPath(number), JsonSerializer.SerializeToUtf8Bytes(version, RollgateJson.Options), cancellationToken);
+            files.Versions[number] = version;
+            files.ByHash[version.Hash] = number;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        Notify(agent);
+        return new VersionAddResult(version, Created: true);
+    }
+
+    public Task<AgentVersion?> GetVersionAsync(string agent, int number, CancellationToken cancellationToken)
+        => Task.FromResult(_agents.TryGetValue(agent, out var files) && files.Versions.TryGetValue(number, out var v) ? v : null);
+
+    public Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<AgentVersion>>(_agents.TryGetValue(agent, out var files)
+            ? files.Versions.Values.OrderBy(v => v.Number).ToArray()
+            : []);
+
+    public async Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken)
+    {
+        if (!_agents.TryGetValue(agent, out var files))
+        {
+            return [];
+        }
+
+        // The gate keeps the list stable while it is copied.
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return files.History.AsEnumerable().Reverse().Take(limit).ToArray();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public IDisposable Watch(Action<string> onChange)
+    {
+        lock (_watchers)
+        {
+            _watchers.Add(onChange);
+        }
+
+        return new Unsubscriber(() =>
+        {
+            lock (_watchers)
+            {
+                _watchers.Remove(onChange);
+            }
+        });
+    }
+
+    public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The file store serves one process, so the fleet is this replica alone.</summary>
+    public Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken)
+    {
+        _acks.AddOrUpdate(agent, generation, (_, old) => Math.Max(old, generation));
+        return Task.CompletedTask;
+    }
+
+    public Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken)
+        => Task.FromResult(new FleetAcks(_acks.TryGetValue(agent, out var applied) && applied >= generation ? 1 : 0, 1));
+
+    public ValueTask DisposeAsync()
+    {
+        _lock.Dispose();
+        _writeGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Notify(string agent)
+    {
+        Action<string>[] watchers;
+        lock (_watchers)
+        {
+            watchers = [.. _watchers];
+        }
+
+        foreach (var watcher in watchers)
+        {
+            watcher(agent);
+        }
+    }
+
+    private void Load()
+    {
+        Directory.CreateDirectory(_root);
+        foreach (var directory in Directory.EnumerateDirectories(_root))
+        {
+            var files = new AgentFiles(Path.GetFileName(directory), directory);
+            LoadVersions(files);
+            LoadRecord(files);
+            _agents[files.Name] = files;
+        }
+    }
+
+    private static void LoadVersions(AgentFiles files)
+    {
+        if (!Directory.Exists(files.VersionsDirectory))
+        {
+            return;
+        }
+
+        foreach (var leftover in Directory.EnumerateFiles(files.VersionsDirectory, "*.tmp"))
+        {
+            System.IO.File.Delete(leftover);
+        }
+
+        foreach (var path in Directory.EnumerateFiles(files.VersionsDirectory, "*.json"))
+        {
+            var version = JsonSerializer.Deserialize<AgentVersion>(System.IO.File.ReadAllBytes(path), RollgateJson.Options)!;
+            files.Versions[version.Number] = version;
+            files.ByHash[version.Hash] = version.Number;
+        }
+    }
+
+    private static void LoadRecord(AgentFiles files)
+    {
+        if (System.IO.File.Exists(files.AgentPath + ".tmp"))
+        {
+            System.IO.File.Delete(files.AgentPath + ".tmp"); // an uncommitted change: the rename never happened
+        }
+
+        if (!System.IO.File.Exists(files.AgentPath))
+        {
+            return;
+        }
+
+        var document = JsonSerializer.Deserialize<AgentDocument>(System.IO.File.ReadAllBytes(files.AgentPath), RollgateJson.Options)!;
+        files.Record = document.Record;
+        files.History.AddRange(ReadHistory(files.HistoryPath));
+        if (files.History.Count == 0 || files.History[^1].Generation < document.Record.Generation)
+        {
+            using var stream = new FileStream(files.HistoryPath, FileMode.Append, FileAccess.Write);
+            stream.Write(JsonSerializer.SerializeToUtf8Bytes(document.LastEvent, RollgateJson.Options));
+            stream.Write("\n"u8);
+            stream.Flush(flushToDisk: true);
+            files.History.Add(document.LastEvent);
+        }
+    }
+
+    /// <summary>Reads the log, truncating a torn final line left by a crash mid-append.</summary>
+    private static List<HistoryEvent> ReadHistory(string path)
+    {
+        var events = new List<HistoryEvent>();
+        if (!System.IO.File.Exists(path))
+        {
+            return events;
+        }
+
+        var bytes = System.IO.File.ReadAllBytes(path);
+        var position = 0;
+        var goodLength = 0;
+        while (position < bytes.Length)
+        {
+            var end = Array.IndexOf(bytes, (byte)'\n', position);
+            if (end < 0)
+            {
+                break; // no newline: the last append did not finish
+            }
+
+            try
+            {
+                events.Add(JsonSerializer.Deserialize<HistoryEvent>(bytes.AsSpan(position, end - position), RollgateJson.Options)!);
+                goodLength = end + 1;
+            }
+            catch (JsonException)
+            {
+                break;
+            }
+
+            position = end + 1;
+        }
+
+        if (goodLength < bytes.Length)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
+            stream.SetLength(goodLength);
+            stream.Flush(flushToDisk: true);
+        }
+
+        return events;
+    }
+
+    private sealed record AgentDocument(AgentRecord Record, HistoryEvent LastEvent);
+
+    private sealed class AgentFiles(string name, string directory)
+    {
+        public string Name { get; } = name;
+        public string Directory { get; } = directory;
+        public string AgentPath => Path.Combine(Directory, "agent.json");
+        public string HistoryPath => Path.Combine(Directory, "history.jsonl");
+        public string VersionsDirectory => Path.Combine(Directory, "versions");
+        public string VersionPath(int number) => Path.Combine(VersionsDirectory, $"{number:D6}.json");
+
+        public volatile AgentRecord? Record;
+        public readonly List<HistoryEvent> History = [];
+        public readonly ConcurrentDictionary<int, AgentVersion> Versions = new();
+        public readonly ConcurrentDictionary<string, int> ByHash = new(StringComparer.Ordinal);
+    }
+}

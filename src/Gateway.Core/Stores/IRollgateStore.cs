@@ -1,0 +1,58 @@
+using Rollgate.Release;
+using Rollgate.Versions;
+
+namespace Rollgate.Stores;
+
+/// <summary>
+/// Durable home of agents, versions and history. Every change of an agent is one compare-and-swap on its
+/// generation that writes the record and its history event together, so readers see the old state or the
+/// new one, never a mix.
+/// </summary>
+public interface IRollgateStore : IAsyncDisposable
+{
+    /// <summary><c>file</c> or <c>redis</c>.</summary>
+    string Kind { get; }
+
+    Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken);
+
+    Task<AgentRecord?> GetAgentAsync(string agent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits <paramref name="next"/> and <paramref name="historyEvent"/> atomically, if and only if the stored
+    /// generation is <c>next.Generation - 1</c> (no record at all counts as generation 0).
+    /// </summary>
+    /// <returns><c>false</c> when another writer got there first; nothing was written.</returns>
+    Task<bool> TryCommitAsync(AgentRecord next, HistoryEvent historyEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds a version unless one with the same content hash exists. The store assigns the number and calls
+    /// <paramref name="create"/> with it (possibly more than once under contention).
+    /// </summary>
+    Task<VersionAddResult> AddVersionAsync(string agent, string contentHash, Func<int, AgentVersion> create, CancellationToken cancellationToken);
+
+    Task<AgentVersion?> GetVersionAsync(string agent, int number, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken);
+
+    /// <summary>History events, newest first.</summary>
+    Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Calls <paramref name="onChange"/> with the agent's name whenever any replica changed it (or added a version).</summary>
+    IDisposable Watch(Action<string> onChange);
+
+    /// <summary>Announces that <paramref name="replicaId"/> is alive; replicas silent for 5 s no longer count in <see cref="GetAcksAsync"/>.</summary>
+    Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken);
+
+    /// <summary>Records that <paramref name="replicaId"/> routes by <paramref name="generation"/> of the agent, and that it is alive.</summary>
+    Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken);
+
+    /// <summary>How many live replicas route by at least <paramref name="generation"/>.</summary>
+    Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken);
+}
+
+public sealed record VersionAddResult(AgentVersion Version, bool Created);
+
+public readonly record struct FleetAcks(int Acked, int Total)
+{
+    public bool All => Acked >= Total;
+}

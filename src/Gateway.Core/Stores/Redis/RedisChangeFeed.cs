@@ -1,0 +1,250 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Rollgate.Stores.Redis;
+
+/// <summary>
+/// Tells watchers which agents changed. Pub/sub is fast but at-most-once (messages published while this
+/// replica is disconnected are lost), so two safety nets back it: after every reconnect all agents are reported
+/// (watchers re-read them), and a poller compares each agent's generation and version count with what it last saw.
+/// Started by the first watcher; stopped when the store is disposed.
+/// </summary>
+internal sealed class RedisChangeFeed : IAsyncDisposable
+{
+    private readonly ConnectionMultiplexer _connection;
+    private readonly RedisKeys _keys;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _pollInterval;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _pollGate = new(1, 1);
+    private readonly Lock _watchersLock = new();
+    // Copy-on-write, so a dispatch never holds a lock while calling out.
+    private Action<string>[] _watchers = [];
+    // Only touched under _pollGate.
+    private readonly Dictionary<string, (long Generation, long Versions)> _lastSeen = new(StringComparer.Ordinal);
+    private int _started;
+    private long _resyncRequested;
+    private long _resyncDone;
+    private ITimer? _timer;
+
+    public RedisChangeFeed(ConnectionMultiplexer connection, RedisKeys keys, TimeProvider time, TimeSpan pollInterval, ILogger logger)
+    {
+        _connection = connection;
+        _keys = keys;
+        _time = time;
+        _pollInterval = pollInterval;
+        _logger = logger;
+    }
+
+    public IDisposable Add(Action<string> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        lock (_watchersLock)
+        {
+            _watchers = [.. _watchers, onChange];
+        }
+
+        Start();
+        return new Unsubscriber(() =>
+        {
+            lock (_watchersLock)
+            {
+                _watchers = [.. _watchers.Where(w => !ReferenceEquals(w, onChange))];
+            }
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _connection.ConnectionRestored -= OnConnectionRestored;
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync();
+        }
+
+        try
+        {
+            await _connection.GetSubscriber().UnsubscribeAsync(_keys.Changes, null, CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // Closing the connection drops the subscription anyway.
+        }
+    }
+
+    private void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            return;
+        }
+
+        _connection.ConnectionRestored += OnConnectionRestored;
+        _ = SubscribeAsync();
+        // The first poll runs at once: every agent is "unseen", so watchers get one re-read of all of them, which
+        // also covers changes made before the subscription above was in place.
+        _timer = _time.CreateTimer(_ => _ = PollAsync(wait: false), null, TimeSpan.Zero, _pollInterval);
+    }
+
+    private async Task SubscribeAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                // Once registered, the library re-subscribes by itself after every reconnect.
+                await _connection.GetSubscriber().SubscribeAsync(_keys.Changes, (_, message) =>
+                {
+                    if (!message.IsNullOrEmpty)
+                    {
+                        Dispatch([message.ToString()]);
+                    }
+                });
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                _logger.LogWarning(ex, "Subscribing to {Channel} failed; retrying (the poller reports changes meanwhile)", _keys.ChangesName);
+                await DelayAsync();
+            }
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        Interlocked.Increment(ref _resyncRequested);
+        _ = ResyncAsync();
+    }
+
+    /// <summary>After a reconnect: report every agent, retrying until one poll gets through.</summary>
+    private async Task ResyncAsync()
+    {
+        while (!_stopping.IsCancellationRequested && Interlocked.Read(ref _resyncDone) < Interlocked.Read(ref _resyncRequested))
+        {
+            if (await PollAsync(wait: true))
+            {
+                return;
+            }
+
+            await DelayAsync();
+        }
+    }
+
+    /// <returns><c>false</c> when Redis could not be read (or a poll was already running and <paramref name="wait"/> is false).</returns>
+    private async Task<bool> PollAsync(bool wait)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (wait)
+            {
+                await _pollGate.WaitAsync(_stopping.Token);
+            }
+            else if (!_pollGate.Wait(0))
+            {
+                return false; // the previous tick is still running (Redis slow or down)
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            return false;
+        }
+
+        List<string> changed;
+        try
+        {
+            var resyncTarget = Interlocked.Read(ref _resyncRequested);
+            var resync = Interlocked.Read(ref _resyncDone) < resyncTarget;
+            var db = _connection.GetDatabase();
+            var agents = (await db.SetMembersAsync(_keys.Agents)).Select(a => a.ToString()).ToArray();
+            var generations = agents.Select(a => db.HashGetAsync(_keys.State(a), "generation")).ToArray();
+            var versionCounts = agents.Select(a => db.HashLengthAsync(_keys.Versions(a))).ToArray();
+            await Task.WhenAll(generations.Concat<Task>(versionCounts));
+
+            changed = [];
+            for (var i = 0; i < agents.Length; i++)
+            {
+                var seen = (Generation: generations[i].Result.IsNull ? 0 : (long)generations[i].Result, Versions: versionCounts[i].Result);
+                if (resync || !_lastSeen.TryGetValue(agents[i], out var last) || last != seen)
+                {
+                    _lastSeen[agents[i]] = seen;
+                    changed.Add(agents[i]);
+                }
+            }
+
+            if (resync)
+            {
+                InterlockedMax(ref _resyncDone, resyncTarget);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            _logger.LogDebug(ex, "Polling Redis for changes failed; routing continues on the last state");
+            return false;
+        }
+        finally
+        {
+            _pollGate.Release();
+        }
+
+        Dispatch(changed);
+        return true;
+    }
+
+    private void Dispatch(IEnumerable<string> agents)
+    {
+        var watchers = Volatile.Read(ref _watchers);
+        foreach (var agent in agents)
+        {
+            foreach (var watcher in watchers)
+            {
+                try
+                {
+                    watcher(agent);
+                }
+                catch (Exception ex)
+                {
+                    // One failing watcher must not starve the others or kill the subscription.
+                    _logger.LogError(ex, "A store watcher failed for agent {Agent}", agent);
+                }
+            }
+        }
+    }
+
+    private async Task DelayAsync()
+    {
+        try
+        {
+            await Task.Delay(_pollInterval < TimeSpan.FromSeconds(1) ? _pollInterval : TimeSpan.FromSeconds(1), _time, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (current < value)
+        {
+            var previous = Interlocked.CompareExchange(ref target, value, current);
+            if (previous == current)
+            {
+                return;
+            }
+
+            current = previous;
+        }
+    }
+}

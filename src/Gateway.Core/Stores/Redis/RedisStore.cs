@@ -1,0 +1,322 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rollgate.Json;
+using Rollgate.Release;
+using Rollgate.Versions;
+using StackExchange.Redis;
+
+namespace Rollgate.Stores.Redis;
+
+/// <summary>
+/// The shared store of a replica fleet. Each change of an agent is one Lua script that checks the generation,
+/// writes the record, appends the history event and publishes the agent's name, all or nothing (see
+/// <see cref="RedisScripts"/> and the key layout in <see cref="RedisKeys"/>).
+/// While Redis is unreachable every call fails fast with <see cref="StoreUnavailableException"/> (admin writes answer
+/// 503, nothing is queued to be replayed later); the connection keeps retrying in the background.
+/// </summary>
+public sealed class RedisStore : IRollgateStore
+{
+    private readonly ConnectionMultiplexer _connection;
+    private readonly IDatabase _db;
+    private readonly RedisKeys _keys;
+    private readonly TimeProvider _time;
+    private readonly RedisStoreOptions _options;
+    private readonly RedisChangeFeed _changes;
+    // Versions are immutable, so once read they never need to be read again.
+    private readonly ConcurrentDictionary<(string Agent, int Number), AgentVersion> _versions = new();
+    private int _disposed;
+
+    private RedisStore(ConnectionMultiplexer connection, TimeProvider time, RedisStoreOptions options, ILogger logger)
+    {
+        _connection = connection;
+        _db = connection.GetDatabase();
+        _keys = new RedisKeys(options.KeyPrefix);
+        _time = time;
+        _options = options;
+        _changes = new RedisChangeFeed(connection, _keys, time, options.PollInterval, logger);
+    }
+
+    public string Kind => "redis";
+
+    /// <summary>Connects without waiting for Redis to be up: the gateway starts and keeps retrying in the background.</summary>
+    public static Task<RedisStore> ConnectAsync(string configuration, TimeProvider timeProvider, ILogger? logger = null)
+        => ConnectAsync(configuration, timeProvider, new RedisStoreOptions(), logger);
+
+    public static async Task<RedisStore> ConnectAsync(string configuration, TimeProvider timeProvider, RedisStoreOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var connection = await ConnectionMultiplexer.ConnectAsync(CreateConfiguration(configuration, options));
+        return new RedisStore(connection, timeProvider, options, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>Our defaults for fail-fast behaviour; settings named in the configuration string win.</summary>
+    internal static ConfigurationOptions CreateConfiguration(string configuration, RedisStoreOptions options)
+    {
+        var config = ConfigurationOptions.Parse(configuration);
+        var timeout = (int)options.Timeout.TotalMilliseconds;
+        if (!Mentions(configuration, "abortConnect"))
+        {
+            config.AbortOnConnectFail = false;
+        }
+
+        if (!Mentions(configuration, "connectTimeout"))
+        {
+            config.ConnectTimeout = timeout;
+        }
+
+        if (!Mentions(configuration, "syncTimeout"))
+        {
+            config.SyncTimeout = timeout;
+        }
+
+        if (!Mentions(configuration, "asyncTimeout"))
+        {
+            config.AsyncTimeout = timeout;
+        }
+
+        // Without FailFast, commands issued while disconnected wait in a backlog until the timeout and may be
+        // sent later; an admin write must rather fail at once with 503.
+        config.BacklogPolicy = BacklogPolicy.FailFast;
+        // Reconnect within a second or two of Redis returning (the default backs off up to ten seconds).
+        config.ReconnectRetryPolicy = new ExponentialRetry(250, 2000);
+        return config;
+    }
+
+    private static bool Mentions(string configuration, string key)
+        => configuration.Split(',').Any(part => part.TrimStart().StartsWith(key + "=", StringComparison.OrdinalIgnoreCase));
+
+    public Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken) => Guard<IReadOnlyList<string>>("list agents", async () =>
+    {
+        var names = (await _db.SetMembersAsync(_keys.Agents)).Select(n => n.ToString()).ToArray();
+        // An agent whose creating commit failed after SADD has no record: not an agent.
+        var exists = await Task.WhenAll(names.Select(n => _db.HashExistsAsync(_keys.State(n), "record")));
+        return names.Where((_, i) => exists[i]).Order(StringComparer.Ordinal).ToArray();
+    });
+
+    public Task<AgentRecord?> GetAgentAsync(string agent, CancellationToken cancellationToken) => Guard("get agent", async () =>
+    {
+        var record = await _db.HashGetAsync(_keys.State(agent), "record");
+        return record.IsNull ? null : Deserialize<AgentRecord>(record);
+    });
+
+    public Task<bool> TryCommitAsync(AgentRecord next, HistoryEvent historyEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(historyEvent);
+        return Guard("commit", async () =>
+        {
+            if (next.Generation == 1)
+            {
+                // Another slot, so not inside the script; a set member without a record is ignored by readers.
+                await _db.SetAddAsync(_keys.Agents, next.Name);
+            }
+
+            var result = await _db.ScriptEvaluateAsync(
+                RedisScripts.Commit,
+                [_keys.State(next.Name), _keys.History(next.Name)],
+                [next.Generation, Serialize(next), Serialize(historyEvent), _keys.ChangesName, next.Name]);
+            return (long)result == 1;
+        }, maybeApplied: true);
+    }
+
+    public Task<VersionAddResult> AddVersionAsync(string agent, string contentHash, Func<int, AgentVersion> create, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(contentHash);
+        ArgumentNullException.ThrowIfNull(create);
+        return Guard("add version", async () =>
+        {
+            var addAgent = _db.SetAddAsync(_keys.Agents, agent); // so the poller watches it
+            var known = _db.HashGetAsync(_keys.VersionHashes(agent), contentHash);
+            var count = _db.HashLengthAsync(_keys.Versions(agent));
+            await Task.WhenAll(addAgent, known, count);
+            if (!known.Result.IsNull)
+            {
+                return new VersionAddResult(await LoadVersionAsync(agent, (int)known.Result), Created: false);
+            }
+
+            var number = (int)count.Result + 1;
+            for (var attempt = 0; attempt < _options.MaxVersionAttempts; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var version = create(number);
+                var result = (RedisResult[])(await _db.ScriptEvaluateAsync(
+                    RedisScripts.AddVersion,
+                    [_keys.Versions(agent), _keys.VersionHashes(agent)],
+                    [number, contentHash, Serialize(version), _keys.ChangesName, agent]))!;
+                var outcome = (int)result[0];
+                var assigned = (int)result[1];
+                switch (outcome)
+                {
+                    case 0:
+                        _versions[(agent, number)] = version;
+                        return new VersionAddResult(version, Created: true);
+                    case 1:
+                        return new VersionAddResult(await LoadVersionAsync(agent, assigned), Created: false);
+                    default:
+                        number = assigned; // another replica took the number: try the next free one
+                        break;
+                }
+            }
+
+            throw new StoreUnavailableException(
+                $"Could not assign a version number for agent '{agent}' after {_options.MaxVersionAttempts} attempts: too many versions are being added at once. Retry.");
+        });
+    }
+
+    public Task<AgentVersion?> GetVersionAsync(string agent, int number, CancellationToken cancellationToken)
+    {
+        if (_versions.TryGetValue((agent, number), out var cached))
+        {
+            return Task.FromResult<AgentVersion?>(cached);
+        }
+
+        return Guard("get version", async () =>
+        {
+            var json = await _db.HashGetAsync(_keys.Versions(agent), number);
+            return json.IsNull ? null : Cache(agent, Deserialize<AgentVersion>(json));
+        });
+    }
+
+    public Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken) => Guard<IReadOnlyList<AgentVersion>>("list versions", async () =>
+    {
+        // Numbers are 1..count without gaps (the add script enforces it), so only the uncached ones are fetched.
+        var count = (int)await _db.HashLengthAsync(_keys.Versions(agent));
+        var missing = Enumerable.Range(1, count).Where(n => !_versions.ContainsKey((agent, n))).ToArray();
+        if (missing.Length > 0)
+        {
+            var values = await _db.HashGetAsync(_keys.Versions(agent), missing.Select(n => (RedisValue)n).ToArray());
+            foreach (var json in values.Where(v => !v.IsNull))
+            {
+                Cache(agent, Deserialize<AgentVersion>(json));
+            }
+        }
+
+        return Enumerable.Range(1, count)
+            .Select(n => _versions.TryGetValue((agent, n), out var v) ? v : null)
+            .OfType<AgentVersion>()
+            .ToArray();
+    });
+
+    public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken)
+    {
+        if (limit <= 0)
+        {
+            return Task.FromResult<IReadOnlyList<HistoryEvent>>([]);
+        }
+
+        return Guard<IReadOnlyList<HistoryEvent>>("read history", async () =>
+            (await _db.ListRangeAsync(_keys.History(agent), 0, limit - 1)).Select(Deserialize<HistoryEvent>).ToArray());
+    }
+
+    public IDisposable Watch(Action<string> onChange) => _changes.Add(onChange);
+
+    public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(replicaId);
+        return Guard("heartbeat", async () =>
+        {
+            await Heartbeat(replicaId);
+            return true;
+        });
+    }
+
+    public Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(replicaId);
+        return Guard("acknowledge", async () =>
+        {
+            await Task.WhenAll(
+                _db.ScriptEvaluateAsync(RedisScripts.Acknowledge, [_keys.Acks(agent)], [replicaId, generation]),
+                Heartbeat(replicaId));
+            return true;
+        });
+    }
+
+    public Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken) => Guard("read acks", async () =>
+    {
+        var liveSince = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.ReplicaTimeout.TotalMilliseconds;
+        var live = await _db.SortedSetRangeByScoreAsync(_keys.Replicas, liveSince, double.PositiveInfinity);
+        if (live.Length == 0)
+        {
+            // Like the file store: the fleet is never smaller than the replica asking, so All stays false until someone acks.
+            return new FleetAcks(0, 1);
+        }
+
+        var acks = await _db.HashGetAsync(_keys.Acks(agent), live);
+        var acked = acks.Count(a => !a.IsNull && (long)a >= generation);
+        return new FleetAcks(acked, live.Length);
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _changes.DisposeAsync();
+        await _connection.CloseAsync(allowCommandsToComplete: false);
+        await _connection.DisposeAsync();
+    }
+
+    private async Task Heartbeat(string replicaId)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        await Task.WhenAll(
+            _db.SortedSetAddAsync(_keys.Replicas, replicaId, now),
+            _db.SortedSetRemoveRangeByScoreAsync(_keys.Replicas, double.NegativeInfinity, now - (long)_options.ReplicaRetention.TotalMilliseconds, Exclude.Stop));
+    }
+
+    private async Task<AgentVersion> LoadVersionAsync(string agent, int number)
+    {
+        if (_versions.TryGetValue((agent, number), out var cached))
+        {
+            return cached;
+        }
+
+        var json = await _db.HashGetAsync(_keys.Versions(agent), number);
+        return json.IsNull
+            ? throw new InvalidDataException($"Version {number} of agent '{agent}' is referenced by its content hash but missing.")
+            : Cache(agent, Deserialize<AgentVersion>(json));
+    }
+
+    private AgentVersion Cache(string agent, AgentVersion version) => _versions.GetOrAdd((agent, version.Number), version);
+
+    /// <param name="maybeApplied">A timed-out write may still have reached Redis; say so instead of "nothing was written".</param>
+    private static async Task<T> Guard<T>(string operation, Func<Task<T>> action, bool maybeApplied = false)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            var outcome = maybeApplied && ex is RedisTimeoutException ? " It may or may not have been applied; re-read before retrying." : "";
+            throw new StoreUnavailableException($"Redis is unavailable ({operation} failed: {ex.Message}).{outcome}", ex);
+        }
+    }
+
+    private static bool IsUnavailable(Exception ex) => ex switch
+    {
+        RedisConnectionException or RedisTimeoutException or TimeoutException => true,
+        // Redis is up but cannot serve yet: replaying its append-only file, failing over, or a cluster resharding.
+        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("BUSY", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    private static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, RollgateJson.Options);
+
+    private static T Deserialize<T>(RedisValue json)
+        => JsonSerializer.Deserialize<T>((byte[])json!, RollgateJson.Options)
+           ?? throw new InvalidDataException($"Redis holds a null {typeof(T).Name}.");
+}

@@ -1,0 +1,87 @@
+using Prometheus;
+using Rollgate.Admin;
+using Rollgate.Admin.Endpoints;
+using Rollgate.Admin.Http;
+using Rollgate.Release;
+using Rollgate.Routing;
+using Rollgate.Security;
+using Rollgate.Stores;
+using Rollgate.Versions;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Rollgate.Hosting;
+
+/// <summary>Composes the gateway: one process, a proxy listener (YARP) and an admin listener (API, metrics, health).</summary>
+public static class GatewayHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var options = RollgateOptions.Read(builder.Configuration);
+        var ports = new ListenerPorts(new Uri(options.ProxyUrl).Port, new Uri(options.AdminUrl).Port);
+        if (ports.Proxy == ports.Admin)
+        {
+            throw new InvalidOperationException($"Rollgate:ProxyUrl and Rollgate:AdminUrl must use different ports (both are {ports.Proxy})");
+        }
+
+        builder.WebHost.UseUrls(options.ProxyUrl, options.AdminUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(ports);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new ReplicaIdentity(options.ReplicaId));
+        services.AddSingleton(sp => AdminTokens.Create(options, sp.GetRequiredService<ILogger<TokenRegistry>>()));
+        services.AddSingleton(sp => StoreFactory.Create(options, sp));
+        services.AddSingleton<RoutingState>();
+        services.AddSingleton(new ProxyConfigBuilder(options.BackendTimeout));
+        services.AddSingleton<ReleaseSynchronizer>();
+        services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());
+        services.AddSingleton(sp => new ReleaseManager(sp.GetRequiredService<IRollgateStore>(), sp.GetRequiredService<IReleaseApplier>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReleaseManager>>()) { ReplicaId = options.ReplicaId });
+        services.AddSingleton<VersionService>();
+        services.AddSingleton(new AgentRules(RuleSyntax.Check));
+        services.AddSingleton<SeedLoader>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<StoreUnavailableHandler>();
+        services.AddReverseProxy()
+            .LoadFromMemory([], [])
+            .AddTransforms<RollgateResponseTransforms>();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        // Fail fast and clearly (data directory in use, unreadable token file) before any listener opens.
+        app.Services.GetRequiredService<IRollgateStore>();
+        app.Services.GetRequiredService<TokenRegistry>();
+        if (options.Seed is { } seed)
+        {
+            app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        app.UseExceptionHandler();
+        app.UseRouting();
+        app.UseMiddleware<ListenerGuardMiddleware>();
+
+        app.MapRollgateAdmin();
+        app.MapMetrics("/metrics").WithMetadata(AdminEndpointMarker.Instance);
+        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" })).WithMetadata(AdminEndpointMarker.Instance);
+        app.MapGet("/readyz", (RoutingState routing) => routing.Loaded
+                ? Results.Ok(new { status = "ready" })
+                : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithMetadata(AdminEndpointMarker.Instance);
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<AgentProxyMiddleware>();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        app.MapFallback((HttpContext context) => ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound,
+            context.Request.Path.StartsWithSegments("/agents") ? "unknown-agent" : "not-found",
+            context.Request.Path.StartsWithSegments("/agents") ? "Unknown agent" : "Not found",
+            $"Nothing is routed at '{context.Request.Path}'."));
+        return app;
+    }
+}

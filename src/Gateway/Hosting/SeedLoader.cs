@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Rollgate.Agents;
+using Rollgate.Json;
+using Rollgate.Release;
+using Rollgate.Stores;
+using Rollgate.Versions;
+
+namespace Rollgate.Hosting;
+
+/// <summary>
+/// Applies the seed file at start-up through the same commands the admin API uses. Idempotent: an unchanged
+/// definition is not re-committed, versions are de-duplicated by content, and a deploy happens only once.
+/// </summary>
+public sealed class SeedLoader(IRollgateStore store, ReleaseManager releases, VersionService versions, ILogger<SeedLoader> logger)
+{
+    public const string Actor = "seed";
+
+    public async Task ApplyAsync(string path, Func<string, string?> ruleCheck, CancellationToken cancellationToken)
+    {
+        SeedFile seed;
+        try
+        {
+            seed = JsonSerializer.Deserialize<SeedFile>(await File.ReadAllBytesAsync(path, cancellationToken), RollgateJson.Strict)
+                   ?? throw new InvalidOperationException("the file is empty");
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"Rollgate:Seed '{path}' could not be read: {ex.Message}", ex);
+        }
+
+        foreach (var agent in seed.Agents)
+        {
+            await ApplyAgentAsync(agent, ruleCheck, cancellationToken);
+        }
+    }
+
+    private async Task ApplyAgentAsync(SeedAgent agent, Func<string, string?> ruleCheck, CancellationToken cancellationToken)
+    {
+        if (!AgentName.IsValid(agent.Name))
+        {
+            throw new InvalidOperationException($"Seed: '{agent.Name}' is not a valid agent name");
+        }
+
+        var errors = AgentDefinitionValidator.Validate(agent.Definition, ruleCheck);
+        if (!errors.IsEmpty)
+        {
+            throw new InvalidOperationException($"Seed: agent '{agent.Name}': {errors}");
+        }
+
+        var existing = await store.GetAgentAsync(agent.Name, cancellationToken);
+        if (existing is null || !SameDefinition(existing.Definition, agent.Definition))
+        {
+            Expect(await releases.DefineAsync(agent.Name, agent.Definition, null, Actor, cancellationToken), agent.Name, "define");
+        }
+
+        for (var i = 0; i < agent.Versions.Count; i++)
+        {
+            var outcome = await versions.CreateAsync(agent.Name, agent.Versions[i], Actor, cancellationToken);
+            if (outcome is VersionCreateOutcome.Invalid invalid)
+            {
+                throw new InvalidOperationException($"Seed: agent '{agent.Name}' version #{i + 1}: {invalid.Errors}");
+            }
+
+            if (outcome is VersionCreateOutcome.Created created)
+            {
+                logger.LogInformation("Seed: created version {Version} of {Agent}", created.Version.Number, agent.Name);
+            }
+        }
+
+        if (agent.Deploy is { } deploy && (await store.GetAgentAsync(agent.Name, cancellationToken))?.State.Stable is null)
+        {
+            if (await store.GetVersionAsync(agent.Name, deploy, cancellationToken) is null)
+            {
+                throw new InvalidOperationException($"Seed: agent '{agent.Name}' has no version {deploy} to deploy");
+            }
+
+            Expect(await releases.ExecuteAsync(agent.Name, null, Actor, (record, ctx) => ReleaseTransitions.DeployImmediate(record.State, deploy, ctx), cancellationToken),
+                agent.Name, "deploy");
+        }
+    }
+
+    private static bool SameDefinition(AgentDefinition a, AgentDefinition b)
+        => JsonSerializer.Serialize(a, RollgateJson.Options) == JsonSerializer.Serialize(b, RollgateJson.Options);
+
+    private static void Expect(CommandResult result, string agent, string what)
+    {
+        if (result is not CommandResult.Committed)
+        {
+            throw new InvalidOperationException($"Seed: {what} of agent '{agent}' failed: {result}");
+        }
+    }
+}

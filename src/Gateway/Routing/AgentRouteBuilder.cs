@@ -1,0 +1,31 @@
+using System.Collections.Frozen;
+using Rollgate.Release;
+
+namespace Rollgate.Routing;
+
+/// <summary>Turns an agent's committed record into the <see cref="AgentRoute"/> the hot path reads.</summary>
+public static class AgentRouteBuilder
+{
+    public static AgentRoute Build(AgentSnapshot snapshot)
+    {
+        var record = snapshot.Record;
+        var state = record.State;
+        VersionTarget? Target(int? number, VersionRole role)
+            => number is { } n && snapshot.Versions.TryGetValue(n, out var version) ? new VersionTarget(record.Name, version, role) : null;
+
+        var canary = Target(state.Canary, VersionRole.Canary);
+        return new AgentRoute
+        {
+            Name = record.Name,
+            Generation = record.Generation,
+            Status = state.Status,
+            StickyKey = new StickyKeySource(record.Definition.StickyBy),
+            BucketSeed = StickyBucket.Seed(record.Name),
+            Stable = Target(state.Stable, VersionRole.Stable),
+            Canary = canary,
+            CanaryPercent = canary is null ? 0 : state.CanaryPercent,
+            CanaryThreshold = canary is null ? 0 : StickyBucket.Threshold(state.CanaryPercent),
+            Previews = snapshot.Versions.Values.ToFrozenDictionary(v => v.Number, v => new VersionTarget(record.Name, v, VersionRole.Preview)),
+        };
+    }
+}

@@ -1,0 +1,8 @@
+namespace Rollgate.Routing;
+
+public enum VersionRole
+{
+    Stable,
+    Canary,
+    Preview,
+}

@@ -1,0 +1,49 @@
+using Prometheus;
+using Rollgate.Observability;
+using Rollgate.Versions;
+
+namespace Rollgate.Routing;
+
+/// <summary>
+/// One version in one role, with everything a request needs precomputed: YARP ids, header values and the
+/// metric children, so the hot path neither formats strings nor looks up labels.
+/// </summary>
+public sealed class VersionTarget
+{
+    public VersionTarget(string agent, AgentVersion version, VersionRole role)
+    {
+        Agent = agent;
+        Number = version.Number;
+        NumberText = version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Hash = version.Hash;
+        Role = role;
+        RoleText = role switch { VersionRole.Stable => "stable", VersionRole.Canary => "canary", _ => "preview" };
+        RouteId = ProxyIds.VersionRoute(agent, version.Number);
+        ClusterId = ProxyIds.VersionCluster(agent, version.Number);
+        Pricing = version.Pricing();
+        if (role != VersionRole.Preview)
+        {
+            // Preview targets exist for every version; their series appear only once a preview request is made.
+            _success = RollgateMetrics.Requests.WithLabels(agent, NumberText, RoleText, "success");
+            _error = RollgateMetrics.Requests.WithLabels(agent, NumberText, RoleText, "error");
+            _duration = RollgateMetrics.RequestDuration.WithLabels(agent, NumberText, RoleText);
+        }
+    }
+
+    private Counter.Child? _success;
+    private Counter.Child? _error;
+    private Histogram.Child? _duration;
+
+    public string Agent { get; }
+    public int Number { get; }
+    public string NumberText { get; }
+    public string Hash { get; }
+    public VersionRole Role { get; }
+    public string RoleText { get; }
+    public string RouteId { get; }
+    public string ClusterId { get; }
+    public ModelPricing Pricing { get; }
+    public Counter.Child Success => _success ??= RollgateMetrics.Requests.WithLabels(Agent, NumberText, RoleText, "success");
+    public Counter.Child Error => _error ??= RollgateMetrics.Requests.WithLabels(Agent, NumberText, RoleText, "error");
+    public Histogram.Child Duration => _duration ??= RollgateMetrics.RequestDuration.WithLabels(Agent, NumberText, RoleText);
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Rollgate.Tests.Stores;
+
+/// <summary>Polls a condition until a deadline instead of sleeping a fixed time.</summary>
+internal static class Eventually
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > (timeout ?? DefaultTimeout))
+            {
+                Assert.Fail($"Timed out after {clock.Elapsed.TotalSeconds:F1} s waiting until {because}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Retries <paramref name="action"/> while it throws <typeparamref name="TException"/>; returns its first result.</summary>
+    public static async Task<T> SucceedsAsync<T, TException>(Func<Task<T>> action, string because, TimeSpan? timeout = null)
+        where TException : Exception
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (TException) when (clock.Elapsed < (timeout ?? DefaultTimeout))
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+}
