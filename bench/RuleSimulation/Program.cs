@@ -36,7 +36,8 @@ RateRule[] aaRules =
 ];
 var aa = SimulateRates(aaRules, stableRate: 0.02, canaryRate: 0.02, salt: 1);
 rows.Add(Row.Rate("A/A 2% vs 2%, 30 min: " + aaRules[0].Name, aa[0], "<= 1%", 0.01));
-for (var i = 1; i < aaRules.Length; i++)
+rows.Add(Row.Rate("A/A 2% vs 2%, 30 min: " + aaRules[1].Name, aa[1], "<= 1%", 0.01));
+for (var i = 2; i < aaRules.Length; i++)
 {
     rows.Add(Row.Rate("A/A 2% vs 2%, 30 min: " + aaRules[i].Name, aa[i], "info", null));
 }
@@ -51,7 +52,7 @@ RateRule[] boundaryAbove =
 ];
 var aaAbove = SimulateRates(boundaryAbove, stableRate: 0.02, canaryRate: 0.02, salt: 7);
 rows.Add(Row.Rate("A/A 2% vs 2%, 30 min: " + boundaryAbove[0].Name, aaAbove[0], "<= 1%", 0.01));
-rows.Add(Row.Rate("A/A 2% vs 2%, 30 min: " + boundaryAbove[1].Name, aaAbove[1], "info", null));
+rows.Add(Row.Rate("A/A 2% vs 2%, 30 min: " + boundaryAbove[1].Name, aaAbove[1], "<= 1%", 0.01));
 RateRule[] boundary15 =
 [
     new("error_rate > 1.5x baseline with 99% confidence (cumulative)", 0, Confident),
@@ -59,7 +60,19 @@ RateRule[] boundary15 =
 ];
 var onBoundary = SimulateRates(boundary15, stableRate: 0.02, canaryRate: 0.03, salt: 8);
 rows.Add(Row.Rate("Boundary 2% vs 3% (= 1.5x), 30 min: " + boundary15[0].Name, onBoundary[0], "<= 1%", 0.01));
-rows.Add(Row.Rate("Boundary 2% vs 3% (= 1.5x), 30 min: " + boundary15[1].Name, onBoundary[1], "info", null));
+rows.Add(Row.Rate("Boundary 2% vs 3% (= 1.5x), 30 min: " + boundary15[1].Name, onBoundary[1], "<= 1%", 0.01));
+var onBoundaryHalf = SimulateRates(boundary15[..1], stableRate: 0.02, canaryRate: 0.03, salt: 12, canaryShare: 0.5);
+rows.Add(Row.Rate("Boundary 2% vs 3% (= 1.5x), canary at 50%, 30 min: " + boundary15[0].Name, onBoundaryHalf[0], "<= 1%", 0.01));
+
+// Mirrored direction (task completion drops), on its boundary too: canary completes exactly 0.9 × stable.
+static bool ConfidentBelow(Counts c, double k) => c.Sn >= Min && c.Bn >= Min && c.Se * (double)c.Bn < k * c.Be * c.Sn
+    && ProportionSequentialTest.LessThanRatio(c.Sn, c.Se, c.Bn, c.Be, k, 0.99).Significant;
+RateRule[] completionDrop = [new("task_completion_rate < 0.9x baseline with 99% confidence (cumulative)", 0, c => ConfidentBelow(c, 0.9))];
+var drop = SimulateRates(completionDrop, stableRate: 0.90, canaryRate: 0.81, salt: 10);
+rows.Add(Row.Rate("Boundary 90% vs 81% (= 0.9x), 30 min: " + completionDrop[0].Name, drop[0], "<= 1%", 0.01));
+RateRule[] lowRateDrop = [new("error_rate < 0.5x baseline with 99% confidence (cumulative)", 0, c => ConfidentBelow(c, 0.5))];
+var lowDrop = SimulateRates(lowRateDrop, stableRate: 0.02, canaryRate: 0.01, salt: 11);
+rows.Add(Row.Rate("Boundary 2% vs 1% (= 0.5x), 30 min: " + lowRateDrop[0].Name, lowDrop[0], "<= 1%", 0.01));
 
 // ---- b. Detection: stable 1.2%, canary 8.4% (the spec's example) ----
 RateRule[] detectRules =
@@ -87,7 +100,7 @@ Print(rows, clock.Elapsed);
 return rows.Any(r => r.Pass == false) ? 1 : 0;
 
 // Per-second traffic for one canary and a cumulative or trailing-window evaluation of every rule.
-static Outcome[] SimulateRates(RateRule[] rules, double stableRate, double canaryRate, ulong salt)
+static Outcome[] SimulateRates(RateRule[] rules, double stableRate, double canaryRate, ulong salt, double canaryShare = CanaryShare)
 {
     var fireAt = new long[rules.Length][];
     for (var r = 0; r < rules.Length; r++)
@@ -105,7 +118,7 @@ static Outcome[] SimulateRates(RateRule[] rules, double stableRate, double canar
         long canaryRequests = 0;
         for (var t = 0; t < Seconds && remaining > 0; t++)
         {
-            var sn = rng.Binomial(TotalRps, CanaryShare);
+            var sn = rng.Binomial(TotalRps, canaryShare);
             var bn = TotalRps - sn;
             var previous = t == 0 ? default : prefix[t - 1];
             prefix[t] = new Counts(

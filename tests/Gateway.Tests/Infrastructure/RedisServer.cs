@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -12,6 +13,22 @@ namespace Rollgate.Tests.Infrastructure;
 public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(15);
+    // Servers still running when the test host exits (a crashed or aborted run) are killed rather than orphaned.
+    private static readonly ConcurrentDictionary<Process, byte> Running = new();
+
+    static RedisServer() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Running.Keys)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+    };
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "rollgate-redis-" + Guid.NewGuid().ToString("N"));
     private readonly StringBuilder _output = new();
@@ -82,6 +99,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        Running[process] = 0;
 
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -127,6 +145,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         }
         finally
         {
+            Running.TryRemove(process, out _);
             process.Dispose();
         }
     }

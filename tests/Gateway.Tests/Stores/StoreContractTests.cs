@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Rollgate.Release;
 using Rollgate.Stores;
+using Rollgate.Tests.Infrastructure;
 using static Rollgate.Tests.Stores.StoreTestData;
 
 namespace Rollgate.Tests.Stores;

@@ -76,10 +76,15 @@ public static class ProportionSequentialTest
         var restrictedB = RestrictedBaselineRate(ns, subjectEvents, nb, baselineEvents, ratio);
         var restrictedS = Math.Min(1, ratio * restrictedB);
 
-        var varS = Math.Max(Math.Max(Bernoulli(restrictedS), Bernoulli(ps)), Floor(ns));
-        var varB = Math.Max(Math.Max(Bernoulli(restrictedB), Bernoulli(pb)), Floor(nb));
-        var variance = varS / ns + ratio * ratio * varB / nb;
-        return (effect, variance, varS);
+        var k2 = ratio * ratio;
+        double floorS = Floor(ns), floorB = Floor(nb);
+        var scoreS = Math.Max(Bernoulli(restrictedS), floorS);
+        var scoreB = Math.Max(Bernoulli(restrictedB), floorB);
+        var waldS = Math.Max(Bernoulli(ps), floorS);
+        var waldB = Math.Max(Bernoulli(pb), floorB);
+        var score = scoreS / ns + k2 * scoreB / nb;
+        var wald = waldS / ns + k2 * waldB / nb;
+        return score >= wald ? (effect, score, scoreS) : (effect, wald, waldS);
     }
 
     /// <summary>

@@ -95,25 +95,21 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
 
     private async Task SubscribeAsync()
     {
-        while (!_stopping.IsCancellationRequested)
+        try
         {
-            try
+            await _connection.GetSubscriber().SubscribeAsync(_keys.Changes, (_, message) =>
             {
-                // Once registered, the library re-subscribes by itself after every reconnect.
-                await _connection.GetSubscriber().SubscribeAsync(_keys.Changes, (_, message) =>
+                if (!message.IsNullOrEmpty)
                 {
-                    if (!message.IsNullOrEmpty)
-                    {
-                        Dispatch([message.ToString()]);
-                    }
-                });
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                _logger.LogWarning(ex, "Subscribing to {Channel} failed; retrying (the poller reports changes meanwhile)", _keys.ChangesName);
-                await DelayAsync();
-            }
+                    Dispatch([message.ToString()]);
+                }
+            });
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The library registers the handler before it talks to Redis and re-subscribes on every reconnect, so
+            // this is not retried (a retry would register the handler twice). Until then the poller reports changes.
+            _logger.LogWarning(ex, "Subscribing to {Channel} failed; it is retried when Redis is reachable again", _keys.ChangesName);
         }
     }
 
@@ -188,9 +184,18 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
                 InterlockedMax(ref _resyncDone, resyncTarget);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            _logger.LogDebug(ex, "Polling Redis for changes failed; routing continues on the last state");
+            // Never let the safety net take the process down: Redis down is expected, anything else is logged louder.
+            if (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                _logger.LogDebug(ex, "Polling Redis for changes failed; routing continues on the last state");
+            }
+            else
+            {
+                _logger.LogWarning(ex, "Polling Redis for changes failed unexpectedly");
+            }
+
             return false;
         }
         finally

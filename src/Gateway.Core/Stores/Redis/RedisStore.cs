@@ -90,7 +90,7 @@ public sealed class RedisStore : IRollgateStore
     private static bool Mentions(string configuration, string key)
         => configuration.Split(',').Any(part => part.TrimStart().StartsWith(key + "=", StringComparison.OrdinalIgnoreCase));
 
-    public Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken) => Guard<IReadOnlyList<string>>("list agents", async () =>
+    public Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken) => Guard<IReadOnlyList<string>>("list agents", cancellationToken, async () =>
     {
         var names = (await _db.SetMembersAsync(_keys.Agents)).Select(n => n.ToString()).ToArray();
         // An agent whose creating commit failed after SADD has no record: not an agent.
@@ -98,7 +98,7 @@ public sealed class RedisStore : IRollgateStore
         return names.Where((_, i) => exists[i]).Order(StringComparer.Ordinal).ToArray();
     });
 
-    public Task<AgentRecord?> GetAgentAsync(string agent, CancellationToken cancellationToken) => Guard("get agent", async () =>
+    public Task<AgentRecord?> GetAgentAsync(string agent, CancellationToken cancellationToken) => Guard("get agent", cancellationToken, async () =>
     {
         var record = await _db.HashGetAsync(_keys.State(agent), "record");
         return record.IsNull ? null : Deserialize<AgentRecord>(record);
@@ -108,7 +108,7 @@ public sealed class RedisStore : IRollgateStore
     {
         ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(historyEvent);
-        return Guard("commit", async () =>
+        return Guard("commit", cancellationToken, async () =>
         {
             if (next.Generation == 1)
             {
@@ -128,7 +128,7 @@ public sealed class RedisStore : IRollgateStore
     {
         ArgumentNullException.ThrowIfNull(contentHash);
         ArgumentNullException.ThrowIfNull(create);
-        return Guard("add version", async () =>
+        return Guard("add version", cancellationToken, async () =>
         {
             var addAgent = _db.SetAddAsync(_keys.Agents, agent); // so the poller watches it
             var known = _db.HashGetAsync(_keys.VersionHashes(agent), contentHash);
@@ -175,14 +175,14 @@ public sealed class RedisStore : IRollgateStore
             return Task.FromResult<AgentVersion?>(cached);
         }
 
-        return Guard("get version", async () =>
+        return Guard("get version", cancellationToken, async () =>
         {
             var json = await _db.HashGetAsync(_keys.Versions(agent), number);
             return json.IsNull ? null : Cache(agent, Deserialize<AgentVersion>(json));
         });
     }
 
-    public Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken) => Guard<IReadOnlyList<AgentVersion>>("list versions", async () =>
+    public Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken) => Guard<IReadOnlyList<AgentVersion>>("list versions", cancellationToken, async () =>
     {
         // Numbers are 1..count without gaps (the add script enforces it), so only the uncached ones are fetched.
         var count = (int)await _db.HashLengthAsync(_keys.Versions(agent));
@@ -209,7 +209,7 @@ public sealed class RedisStore : IRollgateStore
             return Task.FromResult<IReadOnlyList<HistoryEvent>>([]);
         }
 
-        return Guard<IReadOnlyList<HistoryEvent>>("read history", async () =>
+        return Guard<IReadOnlyList<HistoryEvent>>("read history", cancellationToken, async () =>
             (await _db.ListRangeAsync(_keys.History(agent), 0, limit - 1)).Select(Deserialize<HistoryEvent>).ToArray());
     }
 
@@ -218,7 +218,7 @@ public sealed class RedisStore : IRollgateStore
     public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replicaId);
-        return Guard("heartbeat", async () =>
+        return Guard("heartbeat", cancellationToken, async () =>
         {
             await Heartbeat(replicaId);
             return true;
@@ -228,7 +228,7 @@ public sealed class RedisStore : IRollgateStore
     public Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replicaId);
-        return Guard("acknowledge", async () =>
+        return Guard("acknowledge", cancellationToken, async () =>
         {
             await Task.WhenAll(
                 _db.ScriptEvaluateAsync(RedisScripts.Acknowledge, [_keys.Acks(agent)], [replicaId, generation]),
@@ -237,7 +237,7 @@ public sealed class RedisStore : IRollgateStore
         });
     }
 
-    public Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken) => Guard("read acks", async () =>
+    public Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken) => Guard("read acks", cancellationToken, async () =>
     {
         var liveSince = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.ReplicaTimeout.TotalMilliseconds;
         var live = await _db.SortedSetRangeByScoreAsync(_keys.Replicas, liveSince, double.PositiveInfinity);
@@ -288,8 +288,10 @@ public sealed class RedisStore : IRollgateStore
     private AgentVersion Cache(string agent, AgentVersion version) => _versions.GetOrAdd((agent, version.Number), version);
 
     /// <param name="maybeApplied">A timed-out write may still have reached Redis; say so instead of "nothing was written".</param>
-    private static async Task<T> Guard<T>(string operation, Func<Task<T>> action, bool maybeApplied = false)
+    /// <remarks>Redis commands cannot be cancelled once sent, so cancellation is honoured only before the first one.</remarks>
+    private static async Task<T> Guard<T>(string operation, CancellationToken cancellationToken, Func<Task<T>> action, bool maybeApplied = false)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             return await action();

@@ -1,16 +1,19 @@
 using System.Diagnostics;
 
-namespace Rollgate.Tests.Stores;
+namespace Rollgate.Tests.Infrastructure;
 
 /// <summary>Polls a condition until a deadline instead of sleeping a fixed time.</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
+        => await TrueAsync(() => Task.FromResult(condition()), because, timeout);
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > (timeout ?? DefaultTimeout))
             {

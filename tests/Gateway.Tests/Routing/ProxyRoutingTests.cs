@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Rollgate.Tests.Infrastructure;
+
+namespace Rollgate.Tests.Routing;
+
+/// <summary>The data path of spec §3 through the real host: routing, headers, errors and streaming.</summary>
+public sealed class ProxyRoutingTests : IAsyncLifetime
+{
+    private GatewayInstance _gateway = null!;
+    private TestBackend _backend = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await GatewayInstance.StartAsync();
+        _backend = await TestBackend.StartAsync("v1-backend");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _backend.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Routes_rest_of_path_and_query_to_the_stable_backend_with_rollgate_headers()
+    {
+        var version = await _gateway.ReleaseAsync("echo-bot", _backend.Url);
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/agents/echo-bot/v1/chat?x=1&y=two") { Content = GatewayInstance.Json(new { hello = "world" }) };
+        request.Headers.Add("X-Request-Id", "client-chosen-id");
+        var response = await _gateway.Proxy.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echo = await TestBackend.Echo.ReadAsync(response);
+        Assert.Equal("/v1/chat", echo.Path);
+        Assert.Equal("?x=1&y=two", echo.Query);
+        Assert.Equal("POST", echo.Method);
+        Assert.Equal("echo-bot", echo.Headers["X-Rollgate-Agent"]);
+        Assert.Equal(version.ToString(), echo.Headers["X-Rollgate-Version"]);
+        Assert.StartsWith("sha256:", echo.Headers["X-Rollgate-Version-Hash"]);
+        Assert.Equal("stable", echo.Headers["X-Rollgate-Role"]);
+        Assert.Equal("client-chosen-id", echo.Headers["X-Request-Id"]);
+        Assert.Equal(version.ToString(), response.Headers.GetValues("X-Rollgate-Version").Single());
+        Assert.Equal("client-chosen-id", response.Headers.GetValues("X-Request-Id").Single());
+    }
+
+    [Fact]
+    public async Task Generates_a_request_id_when_the_client_sent_none()
+    {
+        await _gateway.ReleaseAsync("id-bot", _backend.Url);
+
+        var response = await _gateway.Proxy.GetAsync("/agents/id-bot/");
+        var echo = await TestBackend.Echo.ReadAsync(response);
+
+        var id = response.Headers.GetValues("X-Request-Id").Single();
+        Assert.Equal(32, id.Length);
+        Assert.Equal(id, echo.Headers["X-Request-Id"]);
+    }
+
+    [Fact]
+    public async Task Custom_path_prefix_replaces_the_default_route()
+    {
+        await _gateway.ReleaseAsync("prefixed-bot", _backend.Url, new { pathPrefix = "/support" });
+
+        var viaPrefix = await _gateway.Proxy.GetAsync("/support/ask");
+        var viaDefault = await _gateway.Proxy.GetAsync("/agents/prefixed-bot/ask");
+
+        Assert.Equal(HttpStatusCode.OK, viaPrefix.StatusCode);
+        Assert.Equal("/ask", (await TestBackend.Echo.ReadAsync(viaPrefix)).Path);
+        Assert.Equal(HttpStatusCode.NotFound, viaDefault.StatusCode);
+    }
+
+    [Fact]
+    public async Task Host_names_route_every_path_on_that_host()
+    {
+        await _gateway.ReleaseAsync("hosted-bot", _backend.Url, new { hosts = new[] { "bot.example.test" } });
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/any/path");
+        request.Headers.Host = "bot.example.test";
+        var response = await _gateway.Proxy.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/any/path", (await TestBackend.Echo.ReadAsync(response)).Path);
+    }
+
+    [Fact]
+    public async Task Unknown_agent_is_404_problem()
+    {
+        var response = await _gateway.Proxy.GetAsync("/agents/no-such-bot/x");
+
+        await AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown-agent");
+    }
+
+    [Fact]
+    public async Task Agent_without_a_deployed_version_is_503_problem()
+    {
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("empty-bot"));
+
+        await Eventually.TrueAsync(async () => (await _gateway.Proxy.GetAsync("/agents/empty-bot/x")).StatusCode != HttpStatusCode.NotFound, "the agent is routed");
+        var response = await _gateway.Proxy.GetAsync("/agents/empty-bot/x");
+
+        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "no-deployed-version");
+    }
+
+    [Fact]
+    public async Task Unreachable_backend_is_502_problem_and_counted_as_an_error()
+    {
+        await _gateway.ReleaseAsync("down-bot", $"http://127.0.0.1:{FreePort.Get()}");
+
+        var response = await _gateway.Proxy.GetAsync("/agents/down-bot/x");
+
+        await AssertProblemAsync(response, HttpStatusCode.BadGateway, "backend-unreachable");
+        Assert.Equal("1", response.Headers.GetValues("X-Rollgate-Version").Single());
+        var metrics = await _gateway.Admin.GetStringAsync("/metrics");
+        Assert.Contains("rollgate_requests_total{agent=\"down-bot\",version=\"1\",role=\"stable\",outcome=\"error\"} 1", metrics);
+    }
+
+    [Fact]
+    public async Task Silent_backend_is_504_problem()
+    {
+        var release = new TaskCompletionSource();
+        await using var hanging = await TestBackend.StartAsync("hanging", async context =>
+        {
+            await release.Task.WaitAsync(context.RequestAborted);
+        });
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("slow-bot"));
+        var version = await _gateway.CreateVersionAsync("slow-bot", hanging.Url, extra: new { backend = new { destinations = new[] { hanging.Url }, timeout = "300ms" } });
+        await _gateway.DeployAsync("slow-bot", version);
+
+        var response = await _gateway.Proxy.GetAsync("/agents/slow-bot/x");
+        release.TrySetResult();
+
+        await AssertProblemAsync(response, HttpStatusCode.GatewayTimeout, "backend-timeout");
+    }
+
+    [Fact]
+    public async Task Server_sent_events_reach_the_client_before_the_backend_finishes()
+    {
+        var finish = new TaskCompletionSource();
+        await using var streaming = await TestBackend.StartAsync("sse", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"delta\":\"first\"}\n\n");
+            await context.Response.Body.FlushAsync();
+            await finish.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await context.Response.WriteAsync("data: [DONE]\n\n");
+        });
+        await _gateway.ReleaseAsync("stream-bot", streaming.Url);
+
+        using var response = await _gateway.Proxy.GetAsync("/agents/stream-bot/stream", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var reader = new StreamReader(body);
+        var firstLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(finish.Task.IsCompleted, "the backend is still holding the stream open");
+        Assert.Equal("data: {\"delta\":\"first\"}", firstLine);
+        finish.SetResult();
+        var rest = await reader.ReadToEndAsync();
+        Assert.Contains("data: [DONE]", rest);
+    }
+
+    [Fact]
+    public async Task Admin_api_is_not_reachable_on_the_proxy_listener_and_agents_not_on_the_admin_listener()
+    {
+        await _gateway.ReleaseAsync("split-bot", _backend.Url);
+        using var proxyAsAdmin = new HttpClient { BaseAddress = new Uri(_gateway.ProxyUrl) };
+        proxyAsAdmin.DefaultRequestHeaders.Authorization = new("Bearer", GatewayInstance.OperatorToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await proxyAsAdmin.GetAsync("/admin/agents")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await proxyAsAdmin.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _gateway.Admin.GetAsync("/agents/split-bot/x")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.Proxy.GetAsync("/agents/split-bot/x")).StatusCode);
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string typeSuffix)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.EndsWith(typeSuffix, problem["type"]!.GetValue<string>());
+        Assert.Equal((int)status, problem["status"]!.GetValue<int>());
+        Assert.False(string.IsNullOrEmpty(problem["title"]?.GetValue<string>()));
+        Assert.False(string.IsNullOrEmpty(problem["detail"]?.GetValue<string>()));
+    }
+}
