@@ -165,7 +165,8 @@ static Outcome SimulateExceedance(double trueFraction, ulong salt)
             var sn = rng.Binomial(TotalRps, CanaryShare);
             n += sn;
             above += rng.Binomial(sn, trueFraction);
-            if (n >= Min && ExceedanceSequentialTest.Exceeds(n, above, 0.05, 0.99).Significant)
+            // As the evaluator does: the observed condition first, the test only when it holds.
+            if (n >= Min && above > 0.05 * n && ExceedanceSequentialTest.Exceeds(n, above, 0.05, 0.99).Significant)
             {
                 fireAt[i] = n;
                 break;
@@ -194,7 +195,8 @@ static Outcome SimulateMeans(double subjectScale, double ratio, bool greater, ul
                 Record(k + 1, z2);
             }
 
-            if (subject.Count < Min)
+            var observed = greater ? subject.Mean > ratio * baseline.Mean : subject.Mean < ratio * baseline.Mean;
+            if (subject.Count < Min || !observed)
             {
                 continue;
             }

@@ -45,6 +45,17 @@ public static class JsonBody
 
         try
         {
+            // Syntax first, so "not JSON at all" and "JSON with a wrong field" get different answers.
+            using var syntax = JsonDocument.Parse(buffer.WrittenMemory);
+        }
+        catch (JsonException ex)
+        {
+            return (null, AdminProblems.Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON",
+                $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {Clean(ex.Message)}"));
+        }
+
+        try
+        {
             var value = JsonSerializer.Deserialize<T>(buffer.WrittenSpan, RollgateJson.Strict);
             return value is null
                 ? (null, AdminProblems.Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON", "The request body must be a JSON object, not null."))
@@ -54,12 +65,6 @@ public static class JsonBody
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "$" : ex.Path.TrimStart('$', '.');
             var message = ex.InnerException?.Message ?? ex.Message;
-            if (ex.LineNumber is not null && ex.Path is null)
-            {
-                return (null, AdminProblems.Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON",
-                    $"The body is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine}): {message}"));
-            }
-
             return (null, AdminProblems.Validation(AdminProblems.Single(field, Clean(message))));
         }
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Rollgate.Release;
 using Rollgate.Stores.File;
 using static Rollgate.Tests.Stores.StoreTestData;
 
@@ -95,9 +96,9 @@ public sealed class FileStoreTests : IDisposable
         Assert.False(System.IO.File.Exists(temp));
     }
 
-    private async Task<List<Release.HistoryEvent>> CommitAsync(string agent, int generations)
+    private async Task<List<HistoryEvent>> CommitAsync(string agent, int generations)
     {
-        var events = new List<Release.HistoryEvent>();
+        var events = new List<HistoryEvent>();
         await using var store = FileStore.Open(_dataDir);
         for (var generation = 1; generation <= generations; generation++)
         {

@@ -58,7 +58,7 @@ public static class ExceedanceSequentialTest
         var b = PriorB(p0);
         double a1 = x + 1, b1 = n - x + b;
 
-        // 1 − I_p₀(a, b) = I_{1−p₀}(b, a); taken in log space because it is tiny once x ≫ n·p₀ fails to hold.
+        // 1 − I_p₀(a, b) = I_{1−p₀}(b, a), in log space: it underflows when x is well below n·p₀.
         var posterior = SpecialFunctions.LogBeta(a1, b1) + SpecialFunctions.LogRegularizedIncompleteBeta(1 - p0, b1, a1);
         var prior = SpecialFunctions.LogBeta(1, b) + b * Math.Log(1 - p0);
         var statistic = posterior - prior - x * Math.Log(p0) - (n - x) * Math.Log(1 - p0);

@@ -7,9 +7,9 @@ namespace Rollgate.Rules.Statistics;
 /// </summary>
 /// <remarks>
 /// Relies on the central limit theorem, so it assumes per-request values with a finite variance and
-/// no single request dominating the sum. Right skew (a few expensive requests) makes the sample
-/// variance rise with the sample mean, which makes the "greater than" direction conservative and the
-/// "less than" direction somewhat liberal in small samples; docs/confidence.md has the figures.
+/// no single request dominating the sum. Right skew (a few expensive requests) ties the sample
+/// variance to the sample mean, so a small sample that looks cheap also looks precise; the
+/// score-style variance below guards against that (docs/confidence.md has the figures).
 /// </remarks>
 public static class MeanSequentialTest
 {
@@ -58,6 +58,11 @@ public static class MeanSequentialTest
         double xs = subject.Mean, xb = baseline.Mean;
         var effect = direction * (xs - ratio * xb);
         var scale = Math.Max(Math.Abs(xs), ratio * Math.Abs(xb));
+        if (scale == 0)
+        {
+            return (0, 0, 0); // every value zero: nothing to test
+        }
+
         var floor = RelativeSdFloor * RelativeSdFloor * scale * scale;
         var varS = Math.Max(subject.Variance, floor);
         var varB = Math.Max(baseline.Variance, floor);

@@ -143,18 +143,19 @@ public sealed class RedisStore : IRollgateStore
             for (var attempt = 0; attempt < _options.MaxVersionAttempts; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var version = create(number);
+                var json = Serialize(create(number));
                 var result = (RedisResult[])(await _db.ScriptEvaluateAsync(
                     RedisScripts.AddVersion,
                     [_keys.Versions(agent), _keys.VersionHashes(agent)],
-                    [number, contentHash, Serialize(version), _keys.ChangesName, agent]))!;
+                    [number, contentHash, json, _keys.ChangesName, agent]))!;
                 var outcome = (int)result[0];
                 var assigned = (int)result[1];
                 switch (outcome)
                 {
                     case 0:
-                        _versions[(agent, number)] = version;
-                        return new VersionAddResult(version, Created: true);
+                        // Cache (and return) what was stored, not the caller's object: its JSON elements may belong
+                        // to a document the caller disposes.
+                        return new VersionAddResult(Cache(agent, Deserialize<AgentVersion>(json)), Created: true);
                     case 1:
                         return new VersionAddResult(await LoadVersionAsync(agent, assigned), Created: false);
                     default:
@@ -318,7 +319,9 @@ public sealed class RedisStore : IRollgateStore
 
     private static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, RollgateJson.Options);
 
-    private static T Deserialize<T>(RedisValue json)
-        => JsonSerializer.Deserialize<T>((byte[])json!, RollgateJson.Options)
+    private static T Deserialize<T>(RedisValue json) => Deserialize<T>((byte[])json!);
+
+    private static T Deserialize<T>(byte[] json)
+        => JsonSerializer.Deserialize<T>(json, RollgateJson.Options)
            ?? throw new InvalidDataException($"Redis holds a null {typeof(T).Name}.");
 }

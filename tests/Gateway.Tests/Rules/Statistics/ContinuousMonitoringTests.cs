@@ -49,7 +49,7 @@ public sealed class ContinuousMonitoringTests
             naive += naiveFired ? 1 : 0;
         }
 
-        Assert.True(false, $"{sequential}/{Runs} runs fired; alpha allows {Alpha * Runs}");
+        Assert.True(sequential <= Alpha * Runs, $"{sequential}/{Runs} runs fired; alpha allows {Alpha * Runs:F0}");
         Assert.True(naive > 3 * Alpha * Runs, $"control: a fixed-sample z test peeked every step fired in only {naive}/{Runs}");
     }
 
@@ -73,7 +73,7 @@ public sealed class ContinuousMonitoringTests
             }
         }
 
-        Assert.True(false, $"{fired}/{Runs} runs fired; alpha allows {Alpha * Runs}");
+        Assert.True(fired <= Alpha * Runs, $"{fired}/{Runs} runs fired; alpha allows {Alpha * Runs:F0}");
     }
 
     private static int Draw(Random random, int n, double p)

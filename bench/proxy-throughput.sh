@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# Proxy throughput: the Rollgate gateway against a minimal YARP proxy (the baseline), same backend, same load.
+#
+#   bench/proxy-throughput.sh [--stable | --canary | --all]     (default: --all, i.e. both scenarios)
+#
+# Scenarios
+#   stable  the agent has one deployed version: every request goes to it.
+#   canary  a canary rollout at 50% is active and wrk sends a varying X-Session-Id (bench/sticky-sessions.lua),
+#           so requests are split between stable and canary by sticky bucket. The baseline gets the same
+#           wrk script (it just forwards the header), so both sides see identical load.
+#
+# Each scenario warms up each side, then runs ALTERNATING rounds (baseline, gateway, baseline, gateway, ...)
+# and compares the medians: PASS when gateway/baseline >= TARGET. Exit status: 0 all PASS, 1 a FAIL or an error.
+#
+# Environment (defaults in brackets)
+#   SCENARIO [all]  stable | canary | all       DURATION [10s]  one measurement round
+#   ROUNDS [3]      rounds per side             WARMUP [10s]    wrk warm-up per side (and per scenario)
+#   CONNECTIONS [16] THREADS [1]                TARGET [0.90]   minimum gateway/baseline ratio
+#   KEEP_WORK=1     keep the temp dir (logs, seed, data dir) for inspection
+#
+# Needs: the .NET 10 SDK. Installs wrk and curl with apt-get when they are missing (run as root).
+# Builds into $ROOT/artifacts/bench (Release), apart from development builds.
+set -euo pipefail
+
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
+ARTIFACTS="$ROOT/artifacts/bench"
+
+SCENARIO=${SCENARIO:-all}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-10s}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-1}
+TARGET=${TARGET:-0.90}
+AGENT=bench-bot
+TOKEN=bench
+
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while (($# > 0)); do
+  case $1 in
+    --canary) SCENARIO=canary ;;
+    --stable) SCENARIO=stable ;;
+    --all) SCENARIO=all ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+case $SCENARIO in
+  stable | canary | all) ;;
+  *) echo "SCENARIO must be stable, canary or all (got '$SCENARIO')" >&2; exit 2 ;;
+esac
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer" >&2; exit 2; }
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Processes we start, killed on any exit (normal, failure, Ctrl-C, TERM).
+PIDS=()
+WORK=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ -n $WORK && -d $WORK ]]; then
+    if [[ ${KEEP_WORK:-0} == 1 ]]; then log "kept $WORK"; else rm -rf -- "$WORK"; fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tools
+ensure_tools() {
+  local missing=() tool
+  for tool in wrk curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  ((${#missing[@]} == 0)) && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
+  log "installing ${missing[*]} with apt-get"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  for tool in "${missing[@]}"; do command -v "$tool" >/dev/null 2>&1 || die "could not install $tool"; done
+}
+
+build() {
+  local project
+  for project in "$BENCH/Backend/Backend.csproj" "$BENCH/MinimalProxy/MinimalProxy.csproj" "$ROOT/src/Gateway/Gateway.csproj"; do
+    log "building $(basename "$project" .csproj) (Release)"
+    dotnet build "$project" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q -clp:ErrorsOnly >"$WORK/build.log" 2>&1 \
+      || { cat "$WORK/build.log" >&2; die "build of $project failed"; }
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ports: free loopback ports below the ephemeral range (so outgoing connections never hold them), checked with
+# bash's /dev/tcp (no python or ss needed).
+USED_PORTS=" "
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# pick_port VAR : stores a free port in VAR (not in a subshell, so USED_PORTS keeps track).
+pick_port() {
+  local port _
+  for _ in $(seq 1 500); do
+    port=$((20000 + RANDOM % 12000))
+    [[ $USED_PORTS == *" $port "* ]] && continue
+    port_in_use "$port" && continue
+    USED_PORTS+="$port "
+    printf -v "$1" '%s' "$port"
+    return 0
+  done
+  die "no free port found in 20000-31999"
+}
+
+# start NAME DLL ARGS... : runs `dotnet DLL ARGS` in the background, output in $WORK/NAME.log; sets STARTED_PID.
+start() {
+  local name=$1 dll=$2
+  shift 2
+  [[ -f $dll ]] || die "$dll not found (build failed?)"
+  dotnet "$dll" "$@" >"$WORK/$name.log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+# wait_ok NAME PID URL [CURL ARGS...] : polls URL until it answers 2xx, with a 60 s deadline.
+wait_ok() {
+  local name=$1 pid=$2 url=$3
+  shift 3
+  local deadline=$((SECONDS + 60))
+  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/$name.log" >&2; die "$name exited before it was ready"; }
+    ((SECONDS < deadline)) || { tail -n 30 "$WORK/$name.log" >&2; die "$name not ready at $url after 60 s"; }
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Load
+# run_wrk URL DURATION [LUA] : prints "rps p50 p99 errors" (errors: non-2xx/3xx responses + socket errors).
+run_wrk() {
+  local url=$1 duration=$2 lua=${3:-}
+  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency)
+  [[ -n $lua ]] && args+=(-s "$lua")
+  local out
+  out=$(wrk "${args[@]}" "$url") || die "wrk failed against $url"
+  printf '%s\n' "$out" >>"$WORK/wrk.log"
+  awk '
+    /^Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = $2 }
+    $1 == "99%" { p99 = $2 }
+    /Non-2xx or 3xx responses:/ { errors += $NF }
+    /Socket errors:/ { for (i = 3; i <= NF; i += 2) { v = $(i + 1); sub(/,/, "", v); errors += v } }
+    END { printf "%s %s %s %d\n", (rps == "" ? "0" : rps), (p50 == "" ? "-" : p50), (p99 == "" ? "-" : p99), errors }
+  ' <<<"$out"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+RESULTS=()   # one summary line per scenario
+FAILED=0
+
+# measure SCENARIO_NAME LUA : warm-up and alternating rounds against both proxies, then the verdict.
+measure() {
+  local scenario=$1 lua=${2:-}
+  local base_url="http://127.0.0.1:$BASE_PORT/agents/$AGENT/v1/chat/completions"
+  local gw_url="http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions"
+  log "[$scenario] warm-up: $WARMUP per side"
+  run_wrk "$base_url" "$WARMUP" "$lua" >/dev/null
+  run_wrk "$gw_url" "$WARMUP" "$lua" >/dev/null
+
+  local base=() gw=() round side url line rps p50 p99 errors bad=0
+  printf '\n== scenario: %s  (wrk -t%s -c%s -d%s%s, %s rounds) ==\n' "$scenario" "$THREADS" "$CONNECTIONS" "$DURATION" \
+    "${lua:+ -s $(basename "$lua")}" "$ROUNDS"
+  printf '%-6s %-9s %12s %10s %10s %8s\n' round side 'requests/s' p50 p99 errors
+  for round in $(seq 1 "$ROUNDS"); do
+    for side in baseline gateway; do
+      [[ $side == baseline ]] && url=$base_url || url=$gw_url
+      line=$(run_wrk "$url" "$DURATION" "$lua")
+      read -r rps p50 p99 errors <<<"$line"
+      printf '%-6s %-9s %12.0f %10s %10s %8s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors"
+      [[ $side == baseline ]] && base+=("$rps") || gw+=("$rps")
+      ((errors == 0)) || bad=1
+    done
+  done
+
+  local mb mg ratio verdict
+  mb=$(median "${base[@]}")
+  mg=$(median "${gw[@]}")
+  ratio=$(awk -v g="$mg" -v b="$mb" 'BEGIN { printf "%.3f", (b > 0) ? g / b : 0 }')
+  if awk -v r="$ratio" -v t="$TARGET" 'BEGIN { exit !(r >= t) }' && ((bad == 0)); then verdict=PASS; else verdict=FAIL; FAILED=1; fi
+  ((bad == 0)) || verdict+=" (error responses during measurement: see errors column)"
+  printf 'median  baseline %s req/s, gateway %s req/s, ratio %s (target >= %s): %s\n' "$mb" "$mg" "$ratio" "$TARGET" "$verdict"
+  RESULTS+=("$(printf '%-7s baseline %7s req/s  gateway %7s req/s  ratio %s  %s' "$scenario" "$mb" "$mg" "$ratio" "$verdict")")
+}
+
+# Per-version request counts from the gateway's /metrics (shows the canary split really happened).
+version_split() {
+  curl -fsS --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk -v agent="$AGENT" '
+    index($0, "rollgate_requests_total{") == 1 && index($0, "agent=\"" agent "\"") {
+      match($0, /version="[^"]*"/); v = substr($0, RSTART + 9, RLENGTH - 10)
+      match($0, /role="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7)
+      n[v " (" r ")"] += $NF
+    }
+    END { for (k in n) printf "  version %s: %d requests\n", k, n[k] }' | sort
+}
+
+start_canary() {
+  log "[canary] POST /admin/agents/$AGENT/deployments: version 2, canary at 50%"
+  curl -fsS --max-time 10 -o "$WORK/deployment.json" -X POST "http://127.0.0.1:$ADMIN_PORT/admin/agents/$AGENT/deployments" \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d '{"version":2,"strategy":"canary","steps":[50,100],"stepDuration":"1h"}' \
+    || die "deployment request failed: $(cat "$WORK/deployment.json" 2>/dev/null)"
+  # Applied asynchronously: wait until sessions land on both versions.
+  local deadline=$((SECONDS + 30)) k version seen=" "
+  for ((k = 0; ; k++)); do
+    version=$(curl -fsS --max-time 2 -o /dev/null -D - -H "X-Session-Id: probe-$k" \
+      "http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions" | tr -d '\r' |
+      awk 'tolower($1) == "x-rollgate-version:" { print $2 }') || true
+    [[ -n $version && $seen != *" $version "* ]] && seen+="$version "
+    [[ $seen == *" 1 "* && $seen == *" 2 "* ]] && break
+    ((SECONDS < deadline)) || die "canary not in effect after 30 s (versions seen:$seen)"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollgate-bench.XXXXXX")
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+unset ASPNETCORE_URLS DOTNET_gcServer DOTNET_TieredCompilation DOTNET_TieredPGO DOTNET_ReadyToRun 2>/dev/null || true
+
+ensure_tools
+build
+
+pick_port BACKEND_PORT
+pick_port BASE_PORT
+pick_port PROXY_PORT
+pick_port ADMIN_PORT
+
+cat >"$WORK/seed.json" <<EOF
+{"agents":[{"name":"$AGENT","definition":{},"versions":[
+  {"prompt":{"system":"bench"},"backend":{"destinations":["http://127.0.0.1:$BACKEND_PORT"]}},
+  {"prompt":{"system":"bench v2"},"backend":{"destinations":["http://127.0.0.1:$BACKEND_PORT"]}}
+],"deploy":1}]}
+EOF
+
+log "starting backend :$BACKEND_PORT, minimal proxy :$BASE_PORT, gateway :$PROXY_PORT (admin :$ADMIN_PORT)"
+start backend "$ARTIFACTS/bin/Backend/release/Backend.dll" --urls "http://127.0.0.1:$BACKEND_PORT"
+BACKEND_PID=$STARTED_PID
+start baseline "$ARTIFACTS/bin/MinimalProxy/release/MinimalProxy.dll" --urls "http://127.0.0.1:$BASE_PORT" \
+  --Backend "http://127.0.0.1:$BACKEND_PORT"
+BASE_PID=$STARTED_PID
+start gateway "$ARTIFACTS/bin/Gateway/release/Gateway.dll" \
+  --Rollgate:Store=file --Rollgate:DataDir="$WORK/data" --Rollgate:AdminToken="$TOKEN" \
+  --Rollgate:ProxyUrl="http://127.0.0.1:$PROXY_PORT" --Rollgate:AdminUrl="http://127.0.0.1:$ADMIN_PORT" \
+  --Rollgate:Seed="$WORK/seed.json" --Logging:LogLevel:Default=Warning
+GATEWAY_PID=$STARTED_PID
+
+wait_ok backend "$BACKEND_PID" "http://127.0.0.1:$BACKEND_PORT/v1/chat/completions"
+wait_ok baseline "$BASE_PID" "http://127.0.0.1:$BASE_PORT/agents/$AGENT/v1/chat/completions"
+wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$ADMIN_PORT/readyz"
+wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions"
+log "all ready; $(nproc 2>/dev/null || echo '?') CPUs shared by wrk, backend and the proxy under test"
+
+cat >"$WORK/sticky-sessions.lua" <<'EOF'
+-- A different X-Session-Id per request (4096 sessions in turn), pre-formatted so wrk spends no time on it.
+local requests, count, i = {}, 4096, 0
+function init(args)
+  for k = 1, count do
+    wrk.headers["X-Session-Id"] = "session-" .. k
+    requests[k] = wrk.format()
+  end
+end
+function request()
+  i = i % count + 1
+  return requests[i]
+end
+EOF
+
+if [[ $SCENARIO == stable || $SCENARIO == all ]]; then
+  measure stable
+fi
+if [[ $SCENARIO == canary || $SCENARIO == all ]]; then
+  start_canary
+  measure canary "$WORK/sticky-sessions.lua"
+  echo "gateway requests per version since start (all scenarios):"
+  version_split
+fi
+
+printf '\n== summary ==\n'
+printf '%s\n' "${RESULTS[@]}"
+exit "$FAILED"
