@@ -55,10 +55,6 @@ public static class GatewayHost
         // Fail fast and clearly (data directory in use, unreadable token file) before any listener opens.
         app.Services.GetRequiredService<IRollgateStore>();
         app.Services.GetRequiredService<TokenRegistry>();
-        if (options.Seed is { } seed)
-        {
-            app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
-        }
 
         app.UseExceptionHandler();
         app.UseRouting();
@@ -82,6 +78,13 @@ public static class GatewayHost
             context.Request.Path.StartsWithSegments("/agents") ? "unknown-agent" : "not-found",
             context.Request.Path.StartsWithSegments("/agents") ? "Unknown agent" : "Not found",
             $"Nothing is routed at '{context.Request.Path}'."));
+
+        // After MapReverseProxy, so YARP's config is live and seeded versions become routable as they are applied.
+        if (options.Seed is { } seed)
+        {
+            app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         return app;
     }
 }

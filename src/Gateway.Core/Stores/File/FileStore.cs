@@ -69,7 +69,7 @@ public sealed class FileStore : IRollgateStore
                 return false;
             }
 
-            Directory.CreateDirectory(files.Directory);
+            CreateDurableDirectory(files.Directory);
             var document = JsonSerializer.SerializeToUtf8Bytes(new AgentDocument(next, historyEvent), RollgateJson.Options);
             await DurableFile.WriteAtomicAsync(files.AgentPath, document, cancellationToken);
             // Committed. The history log is derived: if the process dies before this append, Load() repairs it.
@@ -100,10 +100,11 @@ public sealed class FileStore : IRollgateStore
 
             var number = files.Versions.IsEmpty ? 1 : files.Versions.Keys.Max() + 1;
             version = create(number);
-            Directory.CreateDirectory(files.VersionsDirectory);
+            CreateDurableDirectory(files.Directory);
+            CreateDurableDirectory(files.VersionsDirectory);
             await DurableFile.WriteAtomicAsync(files.VersionPath(number), JsonSerializer.SerializeToUtf8Bytes(version, RollgateJson.Options), cancellationToken);
             files.Versions[number] = version;
-            files.ByHash[version.Hash] = number;
+            files.ByHash[contentHash] = number;
         }
         finally
         {
@@ -186,7 +187,24 @@ public sealed class FileStore : IRollgateStore
 
         foreach (var watcher in watchers)
         {
-            watcher(agent);
+            try
+            {
+                watcher(agent);
+            }
+            catch (Exception)
+            {
+                // A watcher's failure must not turn a committed change into an error for the writer.
+            }
+        }
+    }
+
+    /// <summary>A new directory's entry in its parent must reach the disk too, or a power loss can drop the whole agent.</summary>
+    private static void CreateDurableDirectory(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path);
+            DurableFile.SyncDirectory(Path.GetDirectoryName(path)!);
         }
     }
 
