@@ -17,6 +17,7 @@
 #   ROUNDS [3]      rounds per side             WARMUP [10s]    wrk warm-up per side (and per scenario)
 #   CONNECTIONS [16] THREADS [1]                TARGET [0.90]   minimum gateway/baseline ratio
 #   KEEP_WORK=1     keep the temp dir (logs, seed, data dir) for inspection
+#   GATEWAY_ARGS    extra gateway arguments, split on spaces (e.g. "--Logging:LogLevel:Default=None")
 #
 # Needs: the .NET 10 SDK. Installs wrk and curl with apt-get when they are missing (run as root).
 # Builds into $ROOT/artifacts/bench (Release), apart from development builds.
@@ -36,7 +37,7 @@ TARGET=${TARGET:-0.90}
 AGENT=bench-bot
 TOKEN=bench
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($# > 0)); do
   case $1 in
@@ -264,7 +265,7 @@ BASE_PID=$STARTED_PID
 start gateway "$ARTIFACTS/bin/Gateway/release/Gateway.dll" \
   --Rollgate:Store=file --Rollgate:DataDir="$WORK/data" --Rollgate:AdminToken="$TOKEN" \
   --Rollgate:ProxyUrl="http://127.0.0.1:$PROXY_PORT" --Rollgate:AdminUrl="http://127.0.0.1:$ADMIN_PORT" \
-  --Rollgate:Seed="$WORK/seed.json" --Logging:LogLevel:Default=Warning
+  --Rollgate:Seed="$WORK/seed.json" --Logging:LogLevel:Default=Warning ${GATEWAY_ARGS:-}
 GATEWAY_PID=$STARTED_PID
 
 wait_ok backend "$BACKEND_PID" "http://127.0.0.1:$BACKEND_PORT/v1/chat/completions"
