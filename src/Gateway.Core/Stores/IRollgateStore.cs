@@ -46,6 +46,13 @@ public interface IRollgateStore : IAsyncDisposable
     /// <summary>Records that <paramref name="replicaId"/> routes by <paramref name="generation"/> of the agent, and that it is alive.</summary>
     Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Acquires or renews the lease <paramref name="name"/> for <paramref name="owner"/> for <paramref name="ttl"/>.
+    /// At most one owner holds a lease at a time; it lapses unless renewed, so a dead holder is replaced.
+    /// </summary>
+    /// <returns>True while <paramref name="owner"/> holds the lease.</returns>
+    Task<bool> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken);
+
     /// <summary>How many live replicas route by at least <paramref name="generation"/>.</summary>
     Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken);
 }

@@ -2,6 +2,7 @@ using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Endpoints;
 using Rollgate.Admin.Http;
+using Rollgate.Fleet;
 using Rollgate.Release;
 using Rollgate.Routing;
 using Rollgate.Security;
@@ -42,6 +43,10 @@ public static class GatewayHost
         services.AddSingleton(sp => new ReleaseManager(sp.GetRequiredService<IRollgateStore>(), sp.GetRequiredService<IReleaseApplier>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReleaseManager>>()) { ReplicaId = options.ReplicaId });
         services.AddSingleton<VersionService>();
+        services.AddSingleton(new ControllerOptions(options.ReplicaId, options.EvaluationInterval));
+        services.AddSingleton<RolloutScheduler>();
+        services.AddSingleton<IControllerTask, RolloutControllerTask>();
+        services.AddHostedService<ControllerService>();
         services.AddSingleton(new AgentRules(RuleSyntax.Check));
         services.AddSingleton<SeedLoader>();
         services.AddProblemDetails();

@@ -221,4 +221,18 @@ public sealed class RedisStoreTests(RedisServer redis) : IClassFixture<RedisServ
         await Assert.ThrowsAsync<StoreUnavailableException>(action);
         Assert.True(clock.Elapsed < FailFastBound, $"failing took {clock.Elapsed}");
     }
+
+    [Fact]
+    public async Task A_lease_has_one_holder_until_it_lapses_then_another_replica_takes_over()
+    {
+        var a = await ConnectAsync(TimeSpan.FromHours(1));
+        var b = await ConnectAsync(TimeSpan.FromHours(1));
+        var lease = "evaluator-" + Guid.NewGuid().ToString("N");
+
+        Assert.True(await a.TryAcquireLeaseAsync(lease, "replica-a", TimeSpan.FromMilliseconds(300), None));
+        Assert.False(await b.TryAcquireLeaseAsync(lease, "replica-b", TimeSpan.FromSeconds(30), None));
+
+        await Eventually.TrueAsync(() => b.TryAcquireLeaseAsync(lease, "replica-b", TimeSpan.FromSeconds(30), None), "the unrenewed lease lapses and B takes it");
+        Assert.False(await a.TryAcquireLeaseAsync(lease, "replica-a", TimeSpan.FromSeconds(30), None));
+    }
 }

@@ -277,4 +277,13 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.False((await Store.AddVersionAsync(agent, Version("one").Hash, Version("one").Create, None)).Created);
         Assert.Equal(3, (await Store.AddVersionAsync(agent, Version("three").Hash, Version("three").Create, None)).Version.Number);
     }
+
+    [Fact]
+    public async Task The_lease_holder_keeps_its_lease_by_renewing_it()
+    {
+        var lease = "lease-" + Guid.NewGuid().ToString("N");
+
+        Assert.True(await Store.TryAcquireLeaseAsync(lease, "replica-a", TimeSpan.FromSeconds(30), None));
+        Assert.True(await Store.TryAcquireLeaseAsync(lease, "replica-a", TimeSpan.FromSeconds(30), None));
+    }
 }

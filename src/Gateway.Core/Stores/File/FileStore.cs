@@ -158,6 +158,9 @@ public sealed class FileStore : IRollgateStore
         });
     }
 
+    /// <summary>One process owns the data directory, so it holds every lease.</summary>
+    public Task<bool> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken) => Task.FromResult(true);
+
     public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The file store serves one process, so the fleet is this replica alone.</summary>

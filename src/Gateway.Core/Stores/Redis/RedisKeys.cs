@@ -30,6 +30,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Sorted set: replica id → last heartbeat (unix ms).</summary>
     public RedisKey Replicas => $"{prefix}:replicas";
 
+    /// <summary>String: the owner of a lease (e.g. the rule evaluator), with an expiry.</summary>
+    public RedisKey Lease(string name) => $"{prefix}:lease:{name}";
+
     /// <summary>Pub/sub channel; each message is the name of an agent that changed.</summary>
     public RedisChannel Changes => RedisChannel.Literal($"{prefix}:changes");
 

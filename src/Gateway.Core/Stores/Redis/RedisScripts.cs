@@ -50,4 +50,17 @@ internal static class RedisScripts
         end
         return 0
         """;
+
+    /// <summary>
+    /// KEYS: lease. ARGV: owner, ttl ms. Takes a free (or expired) lease or renews one already held; returns 1 when
+    /// <c>ARGV[1]</c> holds the lease afterwards.
+    /// </summary>
+    public const string AcquireLease = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder == false or holder == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return 1
+        end
+        return 0
+        """;
 }

@@ -226,6 +226,10 @@ public sealed class RedisStore : IRollgateStore
         });
     }
 
+    public Task<bool> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken)
+        => Guard("acquire lease", cancellationToken, async () =>
+            (int)await _db.ScriptEvaluateAsync(RedisScripts.AcquireLease, [_keys.Lease(name)], [owner, (long)ttl.TotalMilliseconds]) == 1);
+
     public Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replicaId);

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rollgate.Stores;
+
+namespace Rollgate.Fleet;
+
+/// <summary>
+/// Every interval, takes or renews the fleet's controller lease and, while holding it, runs the controller tasks
+/// (rollout steps, rule evaluation). The lease outlives a few missed renewals, so a dead controller is replaced
+/// within seconds while a slow tick does not flap leadership.
+/// </summary>
+public sealed class ControllerService(
+    IRollgateStore store,
+    IEnumerable<IControllerTask> tasks,
+    ControllerOptions options,
+    TimeProvider timeProvider,
+    ILogger<ControllerService> logger) : BackgroundService
+{
+    public const string LeaseName = "controller";
+
+    private readonly IControllerTask[] _tasks = tasks.ToArray();
+
+    public bool IsLeader { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Interval, timeProvider);
+        do
+        {
+            await TickAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var leader = await store.TryAcquireLeaseAsync(LeaseName, options.ReplicaId, options.LeaseDuration, cancellationToken);
+            if (leader != IsLeader)
+            {
+                logger.LogInformation(leader ? "Replica {Replica} is now the controller" : "Replica {Replica} is no longer the controller", options.ReplicaId);
+                IsLeader = leader;
+            }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Without the store nobody can act safely; the lease lapses and is retaken when the store returns.
+            logger.LogDebug(ex, "Controller lease not renewed");
+            IsLeader = false;
+        }
+
+        if (!IsLeader)
+        {
+            return;
+        }
+
+        foreach (var task in _tasks)
+        {
+            try
+            {
+                await task.RunAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Controller task {Task} failed; it runs again next interval", task.GetType().Name);
+            }
+        }
+    }
+}
+
+public sealed record ControllerOptions(string ReplicaId, TimeSpan Interval)
+{
+    /// <summary>Long enough to survive a few slow ticks, short enough that a dead controller is replaced in seconds.</summary>
+    public TimeSpan LeaseDuration => TimeSpan.FromTicks(Math.Max(Interval.Ticks * 5, TimeSpan.FromSeconds(3).Ticks));
+}

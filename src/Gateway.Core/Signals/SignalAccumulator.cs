@@ -1,0 +1,128 @@
+namespace Rollgate.Signals;
+
+/// <summary>
+/// Lock-free counters of one version for one interval. Writers only ever add (Interlocked); the single drainer takes
+/// each field with an atomic exchange, so a concurrent add lands either in what was drained or in what stays for the
+/// next drain: nothing is lost, a late write is at worst attributed to the next interval.
+/// </summary>
+internal sealed class SignalAccumulator
+{
+    private readonly long[] _latency = new long[LatencyHistogram.BucketCount];
+    private long _requests;
+    private long _errors;
+    private long _inputTokens;
+    private long _outputTokens;
+    private long _tokensSquares;
+    private long _completed;
+    private long _failed;
+    private double _cost;
+    private double _costSquares;
+
+    public void Record(in RequestSignal signal)
+    {
+        Interlocked.Increment(ref _latency[LatencyHistogram.BucketOf(signal.LatencyMs)]);
+        if (signal.Error)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+
+        var cost = SignalValues.Cost(signal.CostUsd);
+        if (cost > 0)
+        {
+            AddDouble(ref _cost, cost);
+            AddDouble(ref _costSquares, cost * cost);
+        }
+
+        var input = Math.Max(0, signal.InputTokens);
+        var output = Math.Max(0, signal.OutputTokens);
+        if (input > 0)
+        {
+            Interlocked.Add(ref _inputTokens, input);
+        }
+
+        if (output > 0)
+        {
+            Interlocked.Add(ref _outputTokens, output);
+        }
+
+        if (input + output > 0)
+        {
+            Interlocked.Add(ref _tokensSquares, (input + output) * (input + output));
+        }
+
+        RecordOutcome(signal.Outcome);
+        // Last: a drain that sees no requests leaves the other fields for the next drain.
+        Interlocked.Increment(ref _requests);
+    }
+
+    public void RecordOutcome(TaskOutcome outcome)
+    {
+        if (outcome == TaskOutcome.Completed)
+        {
+            Interlocked.Increment(ref _completed);
+        }
+        else if (outcome == TaskOutcome.Failed)
+        {
+            Interlocked.Increment(ref _failed);
+        }
+    }
+
+    /// <summary>Takes everything recorded so far (leaving zeros); null when nothing was.</summary>
+    public FigureSummary? Drain()
+    {
+        var requests = Take(ref _requests);
+        var completed = Take(ref _completed);
+        var failed = Take(ref _failed);
+        if (requests == 0 && completed == 0 && failed == 0)
+        {
+            return null;
+        }
+
+        var summary = new FigureSummary
+        {
+            Requests = requests,
+            Completed = completed,
+            Failed = failed,
+        };
+        if (requests == 0)
+        {
+            return summary; // outcomes only; other fields of a request in flight stay for its own drain
+        }
+
+        summary.Errors = Take(ref _errors);
+        summary.InputTokens = Take(ref _inputTokens);
+        summary.OutputTokens = Take(ref _outputTokens);
+        summary.TokensSquares = Take(ref _tokensSquares);
+        summary.CostUsd = TakeDouble(ref _cost);
+        summary.CostUsdSquares = TakeDouble(ref _costSquares);
+        for (var i = 0; i < _latency.Length; i++)
+        {
+            var count = Take(ref _latency[i]);
+            if (count != 0)
+            {
+                summary.Latency.Add(i, count);
+            }
+        }
+
+        return summary;
+    }
+
+    private static long Take(ref long field) => Volatile.Read(ref field) == 0 ? 0 : Interlocked.Exchange(ref field, 0);
+
+    private static double TakeDouble(ref double field) => Volatile.Read(ref field) == 0 ? 0 : Interlocked.Exchange(ref field, 0);
+
+    private static void AddDouble(ref double field, double value)
+    {
+        var current = Volatile.Read(ref field);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref field, current + value, current);
+            if (seen.Equals(current))
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}

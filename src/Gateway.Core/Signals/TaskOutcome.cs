@@ -1,0 +1,8 @@
+namespace Rollgate.Signals;
+
+public enum TaskOutcome : byte
+{
+    None,
+    Completed,
+    Failed,
+}
