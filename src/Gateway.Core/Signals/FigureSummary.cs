@@ -102,8 +102,8 @@ public sealed class FigureSummary
         var cost = SignalValues.Cost(signal.CostUsd);
         CostUsd += cost;
         CostUsdSquares += cost * cost;
-        var input = Math.Max(0, signal.InputTokens);
-        var output = Math.Max(0, signal.OutputTokens);
+        var input = SignalValues.Tokens(signal.InputTokens);
+        var output = SignalValues.Tokens(signal.OutputTokens);
         InputTokens += input;
         OutputTokens += output;
         TokensSquares += (double)(input + output) * (input + output);
@@ -168,4 +168,10 @@ internal static class SignalValues
 {
     /// <summary>Negative, NaN or infinite costs (a bad header) count as 0.</summary>
     public static double Cost(double costUsd) => double.IsFinite(costUsd) && costUsd > 0 ? costUsd : 0;
+
+    /// <summary>Negative counts as 0; more than 100 M tokens in one request (a bad usage object) is capped, which also
+    /// keeps the per-second sum of squares far from overflowing a long.</summary>
+    public static long Tokens(long tokens) => Math.Clamp(tokens, 0, MaxTokensPerRequest);
+
+    public const long MaxTokensPerRequest = 100_000_000;
 }

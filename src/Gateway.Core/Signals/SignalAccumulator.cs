@@ -33,8 +33,8 @@ internal sealed class SignalAccumulator
             AddDouble(ref _costSquares, cost * cost);
         }
 
-        var input = Math.Max(0, signal.InputTokens);
-        var output = Math.Max(0, signal.OutputTokens);
+        var input = SignalValues.Tokens(signal.InputTokens);
+        var output = SignalValues.Tokens(signal.OutputTokens);
         if (input > 0)
         {
             Interlocked.Add(ref _inputTokens, input);

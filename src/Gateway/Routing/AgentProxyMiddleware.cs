@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Primitives;
 using Rollgate.Security;
+using Rollgate.Signals;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -9,7 +12,7 @@ namespace Rollgate.Routing;
 /// <summary>
 /// Runs inside YARP's proxy pipeline for every agent request: picks the version (preview, sticky bucket or random
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
-/// outcome. Reads one immutable table; no locks, no I/O.
+/// outcome in-line. Reads one immutable table; no locks, no I/O.
 /// </summary>
 public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState routing, IProxyStateLookup proxyState, TokenRegistry tokens)
 {
@@ -17,6 +20,11 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
     public const string RequestIdHeader = "X-Request-Id";
     public const string PreviewVersionHeader = "X-Rollgate-Preview-Version";
     public const string PreviewTokenHeader = "X-Rollgate-Preview-Token";
+    public const string CostHeader = "X-Rollgate-Cost-Usd";
+    public const string OutcomeHeader = "X-Rollgate-Outcome";
+
+    /// <summary>Canary request bodies up to this size are buffered so a failed canary attempt can be replayed on stable.</summary>
+    private const int MaxReplayableBody = 1024 * 1024;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -35,29 +43,116 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
             return;
         }
 
+        var request = context.Request;
+        // The gateway reads usage from bodies, so it asks backends for identity encoding.
+        request.Headers.AcceptEncoding = StringValues.Empty;
+        var requestId = RequestId(request.Headers);
+        var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
+
+        var body = context.Response.Body;
+        var capture = new UsageCaptureStream(body, context.Response);
+        context.Response.Body = capture;
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
+            if (!forwarded)
+            {
+                return;
+            }
+
+            if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
+            {
+                // The canary failed before sending a byte (refused, reset): count it against the canary, serve from stable.
+                Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                if (request.Body.CanSeek)
+                {
+                    request.Body.Position = 0;
+                }
+                target = agent.Stable!;
+                started = Stopwatch.GetTimestamp();
+                (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
+                if (!forwarded)
+                {
+                    return;
+                }
+            }
+
+            capture.Complete();
+            Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
+            if (error is not null && !context.Response.HasStarted)
+            {
+                await WriteForwarderProblemAsync(context, agent, target, error, requestId);
+            }
+        }
+        finally
+        {
+            context.Response.Body = body;
+            await capture.DisposeAsync();
+        }
+    }
+
+    private async Task<(bool Forwarded, IForwarderErrorFeature? Error)> ForwardAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+    {
         if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
         {
             await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
                 $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
-            return;
+            return (false, null);
         }
 
         context.ReassignProxyRequest(route, cluster);
-        var requestId = PrepareHeaders(context.Request.Headers, target);
+        SetVersionHeaders(context.Request.Headers, target);
         context.Features.Set(new ProxyRequestFeature(target, requestId));
-
-        var started = Stopwatch.GetTimestamp();
         await next(context);
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        return (true, context.Features.Get<IForwarderErrorFeature>());
+    }
 
-        var error = context.Features.Get<IForwarderErrorFeature>();
-        var failed = error is not null || context.Response.StatusCode >= 500;
+    private static void Record(VersionTarget target, HttpContext context, UsageCaptureStream capture, IForwarderErrorFeature? error, TimeSpan elapsed)
+    {
+        var response = context.Response;
+        var failed = error is not null || response.StatusCode >= 500;
         (failed ? target.Error : target.Success).Inc();
         target.Duration.Observe(elapsed.TotalSeconds);
-
-        if (error is not null && !context.Response.HasStarted)
+        if (error is not null)
         {
-            await WriteForwarderProblemAsync(context, agent, target, error, requestId);
+            return;
+        }
+
+        var cost = 0d;
+        if (response.Headers.TryGetValue(CostHeader, out var costHeader)
+            && double.TryParse(costHeader, NumberStyles.Float, CultureInfo.InvariantCulture, out var reported) && reported >= 0)
+        {
+            cost = reported;
+        }
+        else if (capture.HasUsage)
+        {
+            cost = target.Pricing.Cost(capture.InputTokens, capture.OutputTokens);
+        }
+
+        if (cost > 0)
+        {
+            target.Cost.Inc(cost);
+        }
+
+        if (capture.HasUsage)
+        {
+            target.InputTokens.Inc(capture.InputTokens);
+            target.OutputTokens.Inc(capture.OutputTokens);
+        }
+
+        if (response.Headers.TryGetValue(OutcomeHeader, out var outcome))
+        {
+            if (string.Equals(outcome, "completed", StringComparison.OrdinalIgnoreCase))
+            {
+                target.Completed.Inc();
+            }
+            else if (string.Equals(outcome, "failed", StringComparison.OrdinalIgnoreCase))
+            {
+                target.Failed.Inc();
+            }
         }
     }
 
@@ -87,13 +182,30 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
             ? target
             : null;
 
-    private static string PrepareHeaders(IHeaderDictionary headers, VersionTarget target)
+    /// <summary>Idempotent requests can be sent again as they are; others only if their body is buffered first.</summary>
+    private static bool PrepareReplay(HttpRequest request)
+    {
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsTrace(request.Method))
+        {
+            if (request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding"))
+            {
+                return true;
+            }
+        }
+
+        if (request.ContentLength is { } length and <= MaxReplayableBody)
+        {
+            request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxReplayableBody);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string RequestId(IHeaderDictionary headers)
     {
         headers.Remove(PreviewTokenHeader); // never forward an operator credential to a backend
-        headers["X-Rollgate-Agent"] = target.Agent;
-        headers[VersionHeader] = target.NumberText;
-        headers["X-Rollgate-Version-Hash"] = target.Hash;
-        headers["X-Rollgate-Role"] = target.RoleText;
         var requestId = headers[RequestIdHeader].ToString();
         if (string.IsNullOrEmpty(requestId) || requestId.Length > 128)
         {
@@ -102,6 +214,14 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         }
 
         return requestId;
+    }
+
+    private static void SetVersionHeaders(IHeaderDictionary headers, VersionTarget target)
+    {
+        headers["X-Rollgate-Agent"] = target.Agent;
+        headers[VersionHeader] = target.NumberText;
+        headers["X-Rollgate-Version-Hash"] = target.Hash;
+        headers["X-Rollgate-Role"] = target.RoleText;
     }
 
     private static Task WriteForwarderProblemAsync(HttpContext context, AgentRoute agent, VersionTarget target, IForwarderErrorFeature error, string requestId)

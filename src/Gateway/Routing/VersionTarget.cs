@@ -33,6 +33,11 @@ public sealed class VersionTarget
     private Counter.Child? _success;
     private Counter.Child? _error;
     private Histogram.Child? _duration;
+    private Counter.Child? _cost;
+    private Counter.Child? _inputTokens;
+    private Counter.Child? _outputTokens;
+    private Counter.Child? _completed;
+    private Counter.Child? _failed;
 
     public string Agent { get; }
     public int Number { get; }
@@ -43,6 +48,12 @@ public sealed class VersionTarget
     public string RouteId { get; }
     public string ClusterId { get; }
     public ModelPricing Pricing { get; }
+    public Counter.Child Cost => _cost ??= RollgateMetrics.CostUsd.WithLabels(Agent, NumberText);
+    public Counter.Child InputTokens => _inputTokens ??= RollgateMetrics.Tokens.WithLabels(Agent, NumberText, "input");
+    public Counter.Child OutputTokens => _outputTokens ??= RollgateMetrics.Tokens.WithLabels(Agent, NumberText, "output");
+    public Counter.Child Completed => _completed ??= RollgateMetrics.TaskOutcomes.WithLabels(Agent, NumberText, "completed");
+    public Counter.Child Failed => _failed ??= RollgateMetrics.TaskOutcomes.WithLabels(Agent, NumberText, "failed");
+
     public Counter.Child Success => _success ??= RollgateMetrics.Requests.WithLabels(Agent, NumberText, RoleText, "success");
     public Counter.Child Error => _error ??= RollgateMetrics.Requests.WithLabels(Agent, NumberText, RoleText, "error");
     public Histogram.Child Duration => _duration ??= RollgateMetrics.RequestDuration.WithLabels(Agent, NumberText, RoleText);

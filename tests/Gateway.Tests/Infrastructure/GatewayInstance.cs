@@ -53,7 +53,8 @@ public sealed class GatewayInstance : IAsyncDisposable
             ["Rollgate:AdminUrl"] = adminUrl,
             ["Rollgate:DataDir"] = dataDir,
             ["Rollgate:BackendTimeout"] = "5s",
-            ["Logging:LogLevel:Default"] = "Warning",
+            // ROLLGATE_TEST_LOGS=Information shows the gateway's own log when debugging a test.
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("ROLLGATE_TEST_LOGS") ?? "Warning",
         };
         if (withTokens)
         {
@@ -72,7 +73,7 @@ public sealed class GatewayInstance : IAsyncDisposable
         }
 
         var args = config.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
-        var app = GatewayHost.Build(args, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var app = GatewayHost.Build(args);
         await app.StartAsync();
         var instance = new GatewayInstance(app, proxyUrl, adminUrl, dataDir);
         await Eventually.TrueAsync(async () => (await instance.Admin.GetAsync("/readyz")).IsSuccessStatusCode, "the gateway is ready");

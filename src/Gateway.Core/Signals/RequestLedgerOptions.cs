@@ -1,0 +1,25 @@
+namespace Rollgate.Signals;
+
+/// <summary>Limits of the request ledgers; the defaults are what the gateway uses.</summary>
+public sealed record RequestLedgerOptions
+{
+    /// <summary>How long a request id is kept at least (capacity permitting for the in-memory ledger). Spec §3: 24 h.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>In-memory ledger only: at most this many ids are kept, the oldest evicted first (≈ 45 bytes each).</summary>
+    public int Capacity { get; init; } = 2_000_000;
+
+    /// <summary>Entries waiting between two flushes (≈ 40 bytes each while buffered); more are dropped and counted.</summary>
+    public int BufferCapacity { get; init; } = 100_000;
+
+    /// <summary>Redis ledger only: request ids longer than this are stored by their SHA-256 instead of verbatim.</summary>
+    public int MaxStoredIdLength { get; init; } = 128;
+
+    internal void Validate()
+    {
+        if (Retention <= TimeSpan.Zero || Capacity < 1 || BufferCapacity < 1 || MaxStoredIdLength < 1)
+        {
+            throw new ArgumentException("Retention must be positive; Capacity, BufferCapacity and MaxStoredIdLength at least 1.");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Buffers;
+
+namespace Rollgate.Signals;
+
+/// <summary>
+/// Wraps the client response body: every chunk is written through first (streams are never held back), then
+/// scanned for token usage. JSON bodies up to 1 MiB are kept in a pooled buffer and parsed at the end; for
+/// Server-Sent Events only <c>data:</c> lines that mention <c>"usage"</c> are parsed, the last one wins.
+/// Other content types pass straight through.
+/// </summary>
+public sealed class UsageCaptureStream(Stream inner, HttpResponse response) : Stream
+{
+    public const int MaxJsonBytes = 1024 * 1024;
+    private const int MaxLineBytes = 256 * 1024;
+
+    private Mode _mode = Mode.Undecided;
+    private byte[]? _buffer;
+    private int _length;
+
+    private enum Mode : byte
+    {
+        Undecided,
+        Json,
+        EventStream,
+        PassThrough,
+    }
+
+    public long InputTokens { get; private set; }
+    public long OutputTokens { get; private set; }
+    public bool HasUsage { get; private set; }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await inner.WriteAsync(buffer, cancellationToken);
+        Observe(buffer.Span);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        inner.Write(buffer, offset, count);
+        Observe(buffer.AsSpan(offset, count));
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override void Flush() => inner.Flush();
+
+    /// <summary>Parses a buffered JSON body once the response is complete, and returns pooled memory.</summary>
+    public void Complete()
+    {
+        if (_mode == Mode.Json && _buffer is not null && UsageReader.TryRead(_buffer.AsSpan(0, _length), out var input, out var output))
+        {
+            SetUsage(input, output);
+        }
+
+        Release();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        Release();
+        base.Dispose(disposing);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    private void Observe(ReadOnlySpan<byte> chunk)
+    {
+        if (_mode == Mode.Undecided)
+        {
+            _mode = Decide(response);
+        }
+
+        switch (_mode)
+        {
+            case Mode.Json:
+                Append(chunk, MaxJsonBytes);
+                break;
+            case Mode.EventStream:
+                ScanEvents(chunk);
+                break;
+        }
+    }
+
+    private static Mode Decide(HttpResponse response)
+    {
+        var contentType = response.ContentType;
+        if (contentType is null)
+        {
+            return Mode.PassThrough;
+        }
+
+        if (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return Mode.EventStream;
+        }
+
+        var json = contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+        return json && response.Headers.ContentEncoding.Count == 0 && !(response.ContentLength > MaxJsonBytes) ? Mode.Json : Mode.PassThrough;
+    }
+
+    private void ScanEvents(ReadOnlySpan<byte> chunk)
+    {
+        while (!chunk.IsEmpty)
+        {
+            var newline = chunk.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                Append(chunk, MaxLineBytes);
+                return;
+            }
+
+            ReadOnlySpan<byte> line;
+            if (_length > 0)
+            {
+                Append(chunk[..newline], MaxLineBytes);
+                line = _mode == Mode.PassThrough ? default : _buffer.AsSpan(0, _length);
+                _length = 0;
+            }
+            else
+            {
+                line = chunk[..newline];
+            }
+
+            InspectEventLine(line);
+            chunk = chunk[(newline + 1)..];
+        }
+    }
+
+    private void InspectEventLine(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith("data:"u8) && line.IndexOf("\"usage\""u8) >= 0
+            && UsageReader.TryRead(line[5..].TrimStart((byte)' ').TrimEnd((byte)'\r'), out var input, out var output))
+        {
+            SetUsage(input, output);
+        }
+    }
+
+    private void Append(ReadOnlySpan<byte> data, int limit)
+    {
+        if (_length + data.Length > limit)
+        {
+            // Too large to parse: stop looking (JSON) or drop the line (SSE), never buffer without bound.
+            if (_mode == Mode.Json)
+            {
+                _mode = Mode.PassThrough;
+            }
+
+            _length = 0;
+            return;
+        }
+
+        if (_buffer is null || _buffer.Length < _length + data.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(4096, (_length + data.Length) * 2));
+            _buffer?.AsSpan(0, _length).CopyTo(bigger);
+            if (_buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+
+            _buffer = bigger;
+        }
+
+        data.CopyTo(_buffer.AsSpan(_length));
+        _length += data.Length;
+    }
+
+    private void SetUsage(long input, long output)
+    {
+        InputTokens = input;
+        OutputTokens = output;
+        HasUsage = true;
+    }
+
+    private void Release()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+    }
+}
