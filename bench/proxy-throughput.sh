@@ -11,6 +11,8 @@
 #
 # Each scenario warms up each side, then runs ALTERNATING rounds (baseline, gateway, baseline, gateway, ...)
 # and compares the medians: PASS when gateway/baseline >= TARGET. Exit status: 0 all PASS, 1 a FAIL or an error.
+# It also reports the CPU time each proxy process spent per request (from /proc, microseconds): on a shared or
+# busy machine throughput swings with the neighbours, CPU per request much less.
 #
 # Environment (defaults in brackets)
 #   SCENARIO [all]  stable | canary | all       DURATION [10s]  one measurement round
@@ -37,7 +39,7 @@ TARGET=${TARGET:-0.90}
 AGENT=bench-bot
 TOKEN=bench
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($# > 0)); do
   case $1 in
@@ -148,25 +150,39 @@ wait_ok() {
 
 # ---------------------------------------------------------------------------------------------------------------
 # Load
-# run_wrk URL DURATION [LUA] : prints "rps p50 p99 errors" (errors: non-2xx/3xx responses + socket errors).
+# CPU time (user + system, in clock ticks) used so far by process PID.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# run_wrk PID URL DURATION [LUA] : load on URL (served by process PID); prints
+# "rps p50 p99 errors cpu_us_per_request" (errors: non-2xx/3xx responses + socket errors).
 run_wrk() {
-  local url=$1 duration=$2 lua=${3:-}
+  local pid=$1 url=$2 duration=$3 lua=${4:-}
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency)
   [[ -n $lua ]] && args+=(-s "$lua")
-  local out
+  local out cpu0 cpu1
+  cpu0=$(cpu_ticks "$pid")
   out=$(wrk "${args[@]}" "$url") || die "wrk failed against $url"
+  cpu1=$(cpu_ticks "$pid")
   printf '%s\n' "$out" >>"$WORK/wrk.log"
-  awk '
+  awk -v ticks=$((cpu1 - cpu0)) -v hz="$CLK_TCK" '
+    $2 == "requests" && $3 == "in" { n = $1 }
     /^Requests\/sec:/ { rps = $2 }
     $1 == "50%" { p50 = $2 }
     $1 == "99%" { p99 = $2 }
     /Non-2xx or 3xx responses:/ { errors += $NF }
     /Socket errors:/ { for (i = 3; i <= NF; i += 2) { v = $(i + 1); sub(/,/, "", v); errors += v } }
-    END { printf "%s %s %s %d\n", (rps == "" ? "0" : rps), (p50 == "" ? "-" : p50), (p99 == "" ? "-" : p99), errors }
+    END { printf "%s %s %s %d %.1f\n", (rps == "" ? "0" : rps), (p50 == "" ? "-" : p50), (p99 == "" ? "-" : p99), errors,
+                (n > 0) ? ticks / hz * 1e6 / n : 0 }
   ' <<<"$out"
 }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# median [-p PRECISION] VALUES...
+median() {
+  local precision=0
+  [[ $1 == -p ]] && { precision=$2; shift 2; }
+  printf '%s\n' "$@" | sort -g | awk -v p="$precision" '{ v[NR] = $1 } END { printf "%." p "f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 RESULTS=()   # one summary line per scenario
 FAILED=0
@@ -177,32 +193,37 @@ measure() {
   local base_url="http://127.0.0.1:$BASE_PORT/agents/$AGENT/v1/chat/completions"
   local gw_url="http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions"
   log "[$scenario] warm-up: $WARMUP per side"
-  run_wrk "$base_url" "$WARMUP" "$lua" >/dev/null
-  run_wrk "$gw_url" "$WARMUP" "$lua" >/dev/null
+  run_wrk "$BASE_PID" "$base_url" "$WARMUP" "$lua" >/dev/null
+  run_wrk "$GATEWAY_PID" "$gw_url" "$WARMUP" "$lua" >/dev/null
 
-  local base=() gw=() round side url line rps p50 p99 errors bad=0
+  local base=() gw=() base_cpu=() gw_cpu=() round side url pid line rps p50 p99 errors cpu bad=0
   printf '\n== scenario: %s  (wrk -t%s -c%s -d%s%s, %s rounds) ==\n' "$scenario" "$THREADS" "$CONNECTIONS" "$DURATION" \
     "${lua:+ -s $(basename "$lua")}" "$ROUNDS"
-  printf '%-6s %-9s %12s %10s %10s %8s\n' round side 'requests/s' p50 p99 errors
+  printf '%-6s %-9s %12s %10s %10s %8s %14s\n' round side 'requests/s' p50 p99 errors 'cpu us/request'
   for round in $(seq 1 "$ROUNDS"); do
     for side in baseline gateway; do
-      [[ $side == baseline ]] && url=$base_url || url=$gw_url
-      line=$(run_wrk "$url" "$DURATION" "$lua")
-      read -r rps p50 p99 errors <<<"$line"
-      printf '%-6s %-9s %12.0f %10s %10s %8s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors"
-      [[ $side == baseline ]] && base+=("$rps") || gw+=("$rps")
+      if [[ $side == baseline ]]; then url=$base_url pid=$BASE_PID; else url=$gw_url pid=$GATEWAY_PID; fi
+      line=$(run_wrk "$pid" "$url" "$DURATION" "$lua")
+      read -r rps p50 p99 errors cpu <<<"$line"
+      printf '%-6s %-9s %12.0f %10s %10s %8s %14s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors" "$cpu"
+      if [[ $side == baseline ]]; then base+=("$rps") base_cpu+=("$cpu"); else gw+=("$rps") gw_cpu+=("$cpu"); fi
       ((errors == 0)) || bad=1
     done
   done
 
-  local mb mg ratio verdict
+  local mb mg ratio verdict cb cg
   mb=$(median "${base[@]}")
   mg=$(median "${gw[@]}")
+  cb=$(median -p 1 "${base_cpu[@]}")
+  cg=$(median -p 1 "${gw_cpu[@]}")
   ratio=$(awk -v g="$mg" -v b="$mb" 'BEGIN { printf "%.3f", (b > 0) ? g / b : 0 }')
   if awk -v r="$ratio" -v t="$TARGET" 'BEGIN { exit !(r >= t) }' && ((bad == 0)); then verdict=PASS; else verdict=FAIL; FAILED=1; fi
   ((bad == 0)) || verdict+=" (error responses during measurement: see errors column)"
   printf 'median  baseline %s req/s, gateway %s req/s, ratio %s (target >= %s): %s\n' "$mb" "$mg" "$ratio" "$TARGET" "$verdict"
-  RESULTS+=("$(printf '%-7s baseline %7s req/s  gateway %7s req/s  ratio %s  %s' "$scenario" "$mb" "$mg" "$ratio" "$verdict")")
+  printf 'median  CPU per request: baseline %s us, gateway %s us (gateway costs %sx the baseline)\n' "$cb" "$cg" \
+    "$(awk -v g="$cg" -v b="$cb" 'BEGIN { printf "%.2f", (b > 0) ? g / b : 0 }')"
+  RESULTS+=("$(printf '%-7s baseline %7s req/s %6s us-cpu/req | gateway %7s req/s %6s us-cpu/req | ratio %s  %s' \
+    "$scenario" "$mb" "$cb" "$mg" "$cg" "$ratio" "$verdict")")
 }
 
 # Per-version request counts from the gateway's /metrics (shows the canary split really happened).

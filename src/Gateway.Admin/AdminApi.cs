@@ -17,6 +17,7 @@ public static class AdminApi
         AgentEndpoints.Map(admin);
         VersionEndpoints.Map(admin);
         ReleaseEndpoints.Map(admin);
+        SignalEndpoints.Map(admin);
         return admin;
     }
 }

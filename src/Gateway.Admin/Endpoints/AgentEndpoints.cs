@@ -7,6 +7,7 @@ using Rollgate.Admin.Views;
 using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Release;
+using Rollgate.Rules.Evaluation;
 using Rollgate.Stores;
 
 namespace Rollgate.Admin.Endpoints;
@@ -55,6 +56,35 @@ internal static class AgentEndpoints
         return result.ToHttp(context, time.GetUtcNow(), committed => AgentView.From(committed.Record, time.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Rule states as the controller last published them; a rule not evaluated yet shows <c>insufficient_data</c>.
+    /// </summary>
+    private static async Task<IReadOnlyList<RuleStateView>> RuleStatesAsync(AgentRecord record, IRuleStateBoard board, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<RuleStatus>? published = null;
+        try
+        {
+            published = await board.ReadAsync(record.Name, cancellationToken);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The release state is still worth answering with; rule states are missing until the store returns.
+        }
+
+        var byText = (published ?? []).GroupBy(s => s.Text).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return record.Definition.Rules.Select(text => byText.TryGetValue(text, out var s)
+            ? new RuleStateView(text, StateName(s.State), s.Value, s.Baseline) { Subject = s.Subject, SubjectRequests = s.SubjectRequests, BaselineRequests = s.BaselineRequests, EvaluatedAt = s.EvaluatedAt }
+            : new RuleStateView(text, "insufficient_data", null, null)).ToArray();
+    }
+
+    private static string StateName(RuleStateKind state) => state switch
+    {
+        RuleStateKind.Ok => "ok",
+        RuleStateKind.Pending => "pending",
+        RuleStateKind.Firing => "firing",
+        _ => "insufficient_data",
+    };
+
     private static async Task<IResult> ListAsync(IRollgateStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -70,7 +100,7 @@ internal static class AgentEndpoints
         return Results.Json(new { agents = views }, RollgateJson.Options);
     }
 
-    private static async Task<IResult> GetAsync(string agent, HttpContext context, IRollgateStore store, TimeProvider time)
+    private static async Task<IResult> GetAsync(string agent, HttpContext context, IRollgateStore store, IRuleStateBoard board, TimeProvider time)
     {
         if (!AgentName.IsValid(agent))
         {
@@ -84,6 +114,6 @@ internal static class AgentEndpoints
         }
 
         Generation.SetETag(context, record.Generation);
-        return Results.Json(AgentView.From(record, time.GetUtcNow()), RollgateJson.Options);
+        return Results.Json(AgentView.From(record, time.GetUtcNow(), await RuleStatesAsync(record, board, context.RequestAborted)), RollgateJson.Options);
     }
 }

@@ -37,4 +37,10 @@ public sealed record AgentView(
 
 public sealed record RolloutView(IReadOnlyList<double> Steps, int StepIndex, DateTimeOffset StepStartedAt, TimeSpan StepDuration, bool Paused);
 
-public sealed record RuleStateView(string Text, string State, double? Value, double? Baseline);
+public sealed record RuleStateView(string Text, string State, double? Value, double? Baseline)
+{
+    public int? Subject { get; init; }
+    public long? SubjectRequests { get; init; }
+    public long? BaselineRequests { get; init; }
+    public DateTimeOffset? EvaluatedAt { get; init; }
+}

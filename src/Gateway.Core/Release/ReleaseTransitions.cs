@@ -53,7 +53,7 @@ public static class ReleaseTransitions
         {
             Canary = version,
             CanaryPercent = plan.Steps[0],
-            Rollout = new RolloutProgress(plan.Steps, 0, ctx.Now, plan.StepDuration),
+            Rollout = new RolloutProgress(plan.Steps, 0, ctx.Now, plan.StepDuration) { StartedAt = ctx.Now },
             Paused = false,
             RolledBack = false,
         };
@@ -204,6 +204,10 @@ public static class ReleaseTransitions
         };
         return new TransitionOutcome.Changed(rolledBack, ctx.Event(type, stable, destination, reason));
     }
+
+    /// <summary>Records an alert: no change to routing, but a generation and a history event like every firing.</summary>
+    public static TransitionOutcome Alert(ReleaseState state, int? subject, string detail, TransitionContext ctx)
+        => new TransitionOutcome.Changed(state, ctx.Event(HistoryEventTypes.Alert, state.Stable, subject, detail));
 
     private static TransitionOutcome.Refused Conflict(string detail) => new(409, "Conflict with the current release state", detail);
 

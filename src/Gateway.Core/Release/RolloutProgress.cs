@@ -3,6 +3,9 @@ namespace Rollgate.Release;
 /// <summary>Where a canary rollout stands: which step of the plan, and since when.</summary>
 public sealed record RolloutProgress(IReadOnlyList<double> Steps, int StepIndex, DateTimeOffset StepStartedAt, TimeSpan StepDuration)
 {
+    /// <summary>When the canary was deployed: distinguishes a redeployment of the same version.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
     public bool IsLastStep => StepIndex >= Steps.Count - 1;
 
     public DateTimeOffset StepEndsAt => StepStartedAt + StepDuration;

@@ -14,7 +14,7 @@ namespace Rollgate.Routing;
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
 /// outcome in-line. Reads one immutable table; no locks, no I/O.
 /// </summary>
-public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState routing, IProxyStateLookup proxyState, TokenRegistry tokens)
+public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState routing, IProxyStateLookup proxyState, TokenRegistry tokens, IRequestLedger ledger)
 {
     public const string VersionHeader = "X-Rollgate-Version";
     public const string RequestIdHeader = "X-Request-Id";
@@ -82,6 +82,10 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
 
             capture.Complete();
             Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
+            if (target.Role != VersionRole.Preview)
+            {
+                ledger.Remember(target.Agent, requestId, target.Number);
+            }
             if (error is not null && !context.Response.HasStarted)
             {
                 await WriteForwarderProblemAsync(context, agent, target, error, requestId);
@@ -118,6 +122,7 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         target.Duration.Observe(elapsed.TotalSeconds);
         if (error is not null)
         {
+            RecordFigures(target, new RequestSignal(true, elapsed.TotalMilliseconds, 0, 0, 0, TaskOutcome.None));
             return;
         }
 
@@ -143,16 +148,30 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
             target.OutputTokens.Inc(capture.OutputTokens);
         }
 
+        var taskOutcome = TaskOutcome.None;
         if (response.Headers.TryGetValue(OutcomeHeader, out var outcome))
         {
             if (string.Equals(outcome, "completed", StringComparison.OrdinalIgnoreCase))
             {
+                taskOutcome = TaskOutcome.Completed;
                 target.Completed.Inc();
             }
             else if (string.Equals(outcome, "failed", StringComparison.OrdinalIgnoreCase))
             {
+                taskOutcome = TaskOutcome.Failed;
                 target.Failed.Inc();
             }
+        }
+
+        RecordFigures(target, new RequestSignal(failed, elapsed.TotalMilliseconds, cost, capture.InputTokens, capture.OutputTokens, taskOutcome));
+    }
+
+    /// <summary>Preview requests are an operator trying a version, not traffic: they stay out of the figures rules compare.</summary>
+    private static void RecordFigures(VersionTarget target, in RequestSignal signal)
+    {
+        if (target.Role != VersionRole.Preview)
+        {
+            target.Signals.Record(in signal);
         }
     }
 

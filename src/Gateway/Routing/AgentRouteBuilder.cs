@@ -1,17 +1,18 @@
 using System.Collections.Frozen;
 using Rollgate.Release;
+using Rollgate.Signals;
 
 namespace Rollgate.Routing;
 
 /// <summary>Turns an agent's committed record into the <see cref="AgentRoute"/> the hot path reads.</summary>
 public static class AgentRouteBuilder
 {
-    public static AgentRoute Build(AgentSnapshot snapshot)
+    public static AgentRoute Build(AgentSnapshot snapshot, SignalRecorder recorder)
     {
         var record = snapshot.Record;
         var state = record.State;
         VersionTarget? Target(int? number, VersionRole role)
-            => number is { } n && snapshot.Versions.TryGetValue(n, out var version) ? new VersionTarget(record.Name, version, role) : null;
+            => number is { } n && snapshot.Versions.TryGetValue(n, out var version) ? new VersionTarget(record.Name, version, role, recorder.For(record.Name, n)) : null;
 
         var canary = Target(state.Canary, VersionRole.Canary);
         return new AgentRoute
@@ -25,7 +26,7 @@ public static class AgentRouteBuilder
             Canary = canary,
             CanaryPercent = canary is null ? 0 : state.CanaryPercent,
             CanaryThreshold = canary is null ? 0 : StickyBucket.Threshold(state.CanaryPercent),
-            Previews = snapshot.Versions.Values.ToFrozenDictionary(v => v.Number, v => new VersionTarget(record.Name, v, VersionRole.Preview)),
+            Previews = snapshot.Versions.Values.ToFrozenDictionary(v => v.Number, v => new VersionTarget(record.Name, v, VersionRole.Preview, recorder.For(record.Name, v.Number))),
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Rollgate.Observability;
 using Rollgate.Release;
+using Rollgate.Signals;
 using Rollgate.Stores;
 using Rollgate.Versions;
 using Yarp.ReverseProxy;
@@ -22,6 +23,7 @@ public sealed class ReleaseSynchronizer(
     IProxyStateLookup proxyState,
     ProxyConfigBuilder configBuilder,
     ReplicaIdentity replica,
+    SignalRecorder recorder,
     ILogger<ReleaseSynchronizer> logger) : BackgroundService, IReleaseApplier
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -140,7 +142,7 @@ public sealed class ReleaseSynchronizer(
             await WaitForProxyConfigAsync(snapshot, cancellationToken);
         }
 
-        var route = AgentRouteBuilder.Build(snapshot);
+        var route = AgentRouteBuilder.Build(snapshot, recorder);
         var entries = routing.Current.ByEntryRoute.ToDictionary(StringComparer.Ordinal);
         entries[ProxyIds.EntryRoute(snapshot.Record.Name)] = route;
         routing.Publish(new RoutingTable(entries.ToFrozenDictionary(StringComparer.Ordinal)));

@@ -1,5 +1,6 @@
 using Prometheus;
 using Rollgate.Observability;
+using Rollgate.Signals;
 using Rollgate.Versions;
 
 namespace Rollgate.Routing;
@@ -10,8 +11,9 @@ namespace Rollgate.Routing;
 /// </summary>
 public sealed class VersionTarget
 {
-    public VersionTarget(string agent, AgentVersion version, VersionRole role)
+    public VersionTarget(string agent, AgentVersion version, VersionRole role, VersionSignals signals)
     {
+        Signals = signals;
         Agent = agent;
         Number = version.Number;
         NumberText = version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -48,6 +50,8 @@ public sealed class VersionTarget
     public string RouteId { get; }
     public string ClusterId { get; }
     public ModelPricing Pricing { get; }
+    /// <summary>This version's per-second figures (shared by all roles: rules compare versions, not roles).</summary>
+    public VersionSignals Signals { get; }
     public Counter.Child Cost => _cost ??= RollgateMetrics.CostUsd.WithLabels(Agent, NumberText);
     public Counter.Child InputTokens => _inputTokens ??= RollgateMetrics.Tokens.WithLabels(Agent, NumberText, "input");
     public Counter.Child OutputTokens => _outputTokens ??= RollgateMetrics.Tokens.WithLabels(Agent, NumberText, "output");

@@ -52,4 +52,26 @@ public sealed class InMemoryRequestLedgerTests : RequestLedgerContractTests
         Assert.Equal(160_000, ledger.Count);
         Assert.Equal(8, await ledger.FindAsync(agent, "7-19999", None));
     }
+
+    [Fact]
+    public async Task Remember_does_not_allocate_once_the_buffer_has_grown()
+    {
+        var ledger = new InMemoryRequestLedger(Clock);
+        var agent = NewAgent();
+        var ids = Enumerable.Range(0, 2_000).Select(i => $"req-{i}").ToArray();
+        foreach (var id in ids)
+        {
+            ledger.Remember(agent, id, 1); // grows the buffer once
+        }
+
+        await ledger.FlushAsync(None);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var id in ids)
+        {
+            ledger.Remember(agent, id, 2);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(2, await ledger.FindAsync(agent, ids[^1], None));
+    }
 }

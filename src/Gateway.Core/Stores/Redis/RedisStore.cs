@@ -40,6 +40,11 @@ public sealed class RedisStore : IRollgateStore
 
     public string Kind => "redis";
 
+    /// <summary>The connection, shared with the other Redis-backed parts of a replica (figures, ledger, rule states).</summary>
+    internal IConnectionMultiplexer Connection => _connection;
+
+    internal string KeyPrefix => _options.KeyPrefix;
+
     /// <summary>Connects without waiting for Redis to be up: the gateway starts and keeps retrying in the background.</summary>
     public static Task<RedisStore> ConnectAsync(string configuration, TimeProvider timeProvider, ILogger? logger = null)
         => ConnectAsync(configuration, timeProvider, new RedisStoreOptions(), logger);

@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rollgate.Admin.Auth;
+using Rollgate.Admin.Http;
+using Rollgate.Agents;
+using Rollgate.Json;
+using Rollgate.Observability;
+using Rollgate.Signals;
+using Rollgate.Stores;
+
+namespace Rollgate.Admin.Endpoints;
+
+/// <summary>Per-version figures over a window, and task outcomes reported after the fact.</summary>
+internal static class SignalEndpoints
+{
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromHours(1);
+
+    /// <summary>Another replica's request ids reach the shared ledger within its next flush (about a second).</summary>
+    private static readonly TimeSpan LedgerGrace = TimeSpan.FromSeconds(2.5);
+
+    public static void Map(RouteGroupBuilder admin)
+    {
+        admin.MapGet("/agents/{agent}/metrics", MetricsAsync);
+        admin.MapPost("/agents/{agent}/outcomes", OutcomeAsync).WithMetadata(new RequiresPermission(AdminPermission.Report));
+    }
+
+    private static async Task<IResult> MetricsAsync(string agent, HttpContext context, IRollgateStore store, IFigureStore figures, TimeProvider time)
+    {
+        if (!AgentName.IsValid(agent))
+        {
+            return AdminProblems.InvalidAgentName(agent);
+        }
+
+        var windowText = context.Request.Query["window"].ToString();
+        var window = TimeSpan.FromSeconds(60);
+        if (windowText.Length > 0 && (!Duration.TryParse(windowText, out window) || window < TimeSpan.FromSeconds(1) || window > MaxWindow))
+        {
+            return AdminProblems.Validation(AdminProblems.Single("window", "must be a duration from 1s to 1h, such as 60s or 10m"));
+        }
+
+        var record = await store.GetAgentAsync(agent, context.RequestAborted);
+        if (record is null)
+        {
+            return AdminProblems.UnknownAgent(agent);
+        }
+
+        var to = time.GetUtcNow();
+        var from = to - window;
+        var byVersion = await figures.ReadAsync(agent, from, to, context.RequestAborted);
+        var versions = byVersion
+            .OrderBy(v => v.Key)
+            .Select(v => VersionFiguresView.From(v.Key, Role(record.State, v.Key), v.Value, window))
+            .ToArray();
+        return Results.Json(new { agent, window = Duration.Format(window), from, to, versions }, RollgateJson.Options);
+    }
+
+    private static async Task<IResult> OutcomeAsync(string agent, HttpContext context, IRollgateStore store, IRequestLedger ledger, SignalRecorder recorder, TimeProvider time)
+    {
+        if (!AgentName.IsValid(agent))
+        {
+            return AdminProblems.InvalidAgentName(agent);
+        }
+
+        var (report, error) = await JsonBody.ReadAsync<OutcomeRequest>(context);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var errors = new Rollgate.Validation.ValidationErrors();
+        if (string.IsNullOrWhiteSpace(report!.RequestId) || report.RequestId.Length > 128)
+        {
+            errors.Add("requestId", "is required: the X-Request-Id of the request (at most 128 characters)");
+        }
+
+        var outcome = report.Outcome switch { "completed" => TaskOutcome.Completed, "failed" => TaskOutcome.Failed, _ => TaskOutcome.None };
+        if (outcome == TaskOutcome.None)
+        {
+            errors.Add("outcome", "must be \"completed\" or \"failed\"");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return AdminProblems.Validation(errors);
+        }
+
+        if (await store.GetAgentAsync(agent, context.RequestAborted) is null)
+        {
+            return AdminProblems.UnknownAgent(agent);
+        }
+
+        var version = await ledger.FindAsync(agent, report.RequestId!, context.RequestAborted);
+        var deadline = time.GetUtcNow() + LedgerGrace;
+        while (version is null && time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, context.RequestAborted);
+            version = await ledger.FindAsync(agent, report.RequestId!, context.RequestAborted);
+        }
+
+        if (version is not { } served)
+        {
+            return AdminProblems.Problem(StatusCodes.Status404NotFound, "unknown-request", "Unknown request",
+                $"No request '{report.RequestId}' to agent '{agent}' was served in the last 24 hours.");
+        }
+
+        recorder.For(agent, served).RecordOutcome(outcome);
+        RollgateMetrics.TaskOutcomes.WithLabels(agent, served.ToString(System.Globalization.CultureInfo.InvariantCulture), report.Outcome!).Inc();
+        return Results.Json(new { requestId = report.RequestId, version = served, outcome = report.Outcome }, RollgateJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static string Role(Release.ReleaseState state, int version)
+        => state.Canary == version ? "canary" : state.Stable == version ? "stable" : "inactive";
+
+    private sealed record OutcomeRequest
+    {
+        public string? RequestId { get; init; }
+        public string? Outcome { get; init; }
+    }
+}
+
+/// <summary>One version's figures over a window (spec §4 <c>GET …/metrics</c>).</summary>
+public sealed record VersionFiguresView(
+    int Version, string Role, long Requests, long Errors, double? ErrorRate, double? P50Ms, double? P95Ms, double? P99Ms,
+    double? CostPerRequest, double? TokensPerRequest, double? TaskCompletionRate, double RequestRate, long Completed, long Failed, double CostUsd)
+{
+    public static VersionFiguresView From(int version, string role, FigureSummary f, TimeSpan window) => new(
+        version, role, f.Requests, f.Errors, Round(f.ErrorRate), Round(f.P50Ms), Round(f.P95Ms), Round(f.P99Ms),
+        Round(f.CostPerRequest, 9), Round(f.TokensPerRequest), Round(f.TaskCompletionRate), Math.Round(f.RequestRate(window), 4),
+        f.Completed, f.Failed, Math.Round(f.CostUsd, 9));
+
+    private static double? Round(double? value, int digits = 4) => value is { } v ? Math.Round(v, digits) : null;
+}

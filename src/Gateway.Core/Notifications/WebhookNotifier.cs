@@ -1,0 +1,376 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rollgate.Json;
+
+namespace Rollgate.Notifications;
+
+/// <summary>
+/// POSTs history events to agents' webhooks (spec §4, §5). <see cref="Enqueue"/> never blocks or throws, so the
+/// release path cannot be slowed by a receiver. Each endpoint has its own bounded queue and sender: retries with
+/// exponential backoff on network errors, timeouts, 5xx, 408 and 429; no retry on other statuses. All waiting
+/// runs on the injected <see cref="TimeProvider"/>. Registered as a hosted service, host shutdown stops the senders.
+/// </summary>
+public sealed class WebhookNotifier : BackgroundService
+{
+    private const string JsonMediaType = "application/json";
+
+    private readonly HttpClient _http;
+    private readonly WebhookOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WebhookNotifier> _logger;
+    private readonly ConcurrentDictionary<string, WebhookLane> _lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<WebhookLane, Task> _senders = new();
+    // Never disposed: Enqueue may still read it from other threads after Dispose.
+    private readonly CancellationTokenSource _shutdown = new();
+    private long _delivered;
+    private long _failed;
+    private long _dropped;
+
+    /// <param name="http">Not disposed by the notifier. Its own Timeout should be infinite: attempts are timed here.</param>
+    public WebhookNotifier(HttpClient http, WebhookOptions options, TimeProvider timeProvider, ILogger<WebhookNotifier> logger)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _http = http;
+        _options = options;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Deliveries that got a 2xx. The instance counts mirror <see cref="WebhookMetrics"/>.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Deliveries refused with a non-retryable status, out of attempts, or to an unusable URL.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Deliveries pushed out of a full queue or still queued at shutdown.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Endpoints with a live sender; idle ones retire, so this stays as small as the recent set of webhooks.</summary>
+    internal int ActiveEndpoints => _lanes.Count;
+
+    /// <summary>A client fit for webhooks: no redirects (they would turn the POST into a GET), DNS changes picked up.</summary>
+    public static HttpClient CreateHttpClient()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        };
+        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Rollgate-Webhooks", "1"));
+        return client;
+    }
+
+    /// <summary>
+    /// Queues the payload for each URL and returns at once. False when something was not queued (an unusable URL,
+    /// a payload that does not serialize, shutdown); the reason is logged. Never throws.
+    /// </summary>
+    public bool Enqueue(IReadOnlyList<string> urls, WebhookPayload payload)
+    {
+        try
+        {
+            return EnqueueCore(urls, payload);
+        }
+        catch (Exception ex)
+        {
+            // A notification problem must never fail the release change that caused it.
+            _logger.LogError(ex, "Webhook event {EventId} for agent {Agent} was not queued", payload?.EventId, payload?.Agent);
+            return false;
+        }
+    }
+
+    private bool EnqueueCore(IReadOnlyList<string> urls, WebhookPayload payload)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        ArgumentNullException.ThrowIfNull(payload);
+        if (urls.Count == 0)
+        {
+            return true;
+        }
+
+        if (_shutdown.IsCancellationRequested)
+        {
+            CountDropped(urls.Count);
+            _logger.LogWarning("Webhook event {EventId} for agent {Agent} dropped: the notifier is stopped", payload.EventId, payload.Agent);
+            return false;
+        }
+
+        var delivery = new WebhookDelivery(payload.Type, payload.EventId, JsonSerializer.SerializeToUtf8Bytes(payload, RollgateJson.Options));
+        var queuedAll = true;
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                // Definitions are validated on write, so this is a bug upstream; count it rather than lose it silently.
+                CountFailed();
+                _logger.LogWarning("Webhook event {EventId} for agent {Agent} not sent: a webhook URL is not absolute http(s)", payload.EventId, payload.Agent);
+                queuedAll = false;
+                continue;
+            }
+
+            Route(uri, delivery);
+        }
+
+        return queuedAll;
+    }
+
+    private void Route(Uri url, WebhookDelivery delivery)
+    {
+        while (true)
+        {
+            var lane = _lanes.GetOrAdd(url.AbsoluteUri, static (_, state) => state.Notifier.CreateLane(state.Url), (Notifier: this, Url: url));
+            if (lane.TryWrite(delivery))
+            {
+                if (lane.TryClaimStart())
+                {
+                    StartSender(lane);
+                }
+
+                return;
+            }
+
+            // The lane retired between lookup and write (it is already out of the map): the next lookup makes a new one.
+        }
+    }
+
+    private WebhookLane CreateLane(Uri url) => new(url, _options.QueueCapacity, OnDropped);
+
+    private void OnDropped(WebhookLane lane)
+    {
+        CountDropped(1);
+        var dropped = lane.CountDrop();
+        // One line when a queue first overflows and one per further queue-full of drops: visible, never a flood.
+        if (dropped == 1 || dropped % _options.QueueCapacity == 0)
+        {
+            _logger.LogWarning("Webhook queue for {Url} is full; oldest deliveries dropped ({Dropped} so far)", lane.LogUrl, dropped);
+        }
+    }
+
+    private void StartSender(WebhookLane lane)
+    {
+        var sender = Task.Run(() => RunSenderAsync(lane));
+        _senders[lane] = sender;
+        // Registered after the add, so the removal can never run first and leak the entry.
+        _ = sender.ContinueWith(done => _senders.TryRemove(lane, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task RunSenderAsync(WebhookLane lane)
+    {
+        var ct = _shutdown.Token;
+        try
+        {
+            while (true)
+            {
+                while (lane.Reader.TryRead(out var delivery))
+                {
+                    await DeliverAsync(lane, delivery, ct);
+                }
+
+                if (await WaitForWorkAsync(lane, ct))
+                {
+                    continue;
+                }
+
+                // Idle: leave the map first so new events make a new lane, then send what raced in before the retirement.
+                _lanes.TryRemove(new KeyValuePair<string, WebhookLane>(lane.Url.AbsoluteUri, lane));
+                lane.Retire();
+                while (lane.Reader.TryRead(out var delivery))
+                {
+                    await DeliverAsync(lane, delivery, ct);
+                }
+
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            DropRemaining(lane, "the notifier stopped");
+        }
+        catch (Exception ex)
+        {
+            // DeliverAsync handles its own failures, so this is a bug; retire the lane so later events get a working one.
+            _logger.LogError(ex, "Webhook sender for {Url} failed", lane.LogUrl);
+            _lanes.TryRemove(new KeyValuePair<string, WebhookLane>(lane.Url.AbsoluteUri, lane));
+            lane.Retire();
+            DropRemaining(lane, "its sender failed");
+        }
+    }
+
+    /// <summary>True when there is something to read; false after <see cref="WebhookOptions.IdleTimeout"/> with nothing.</summary>
+    private async Task<bool> WaitForWorkAsync(WebhookLane lane, CancellationToken ct)
+    {
+        using var idle = new CancellationTokenSource(_options.IdleTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, idle.Token);
+        try
+        {
+            return await lane.Reader.WaitToReadAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void DropRemaining(WebhookLane lane, string why)
+    {
+        var left = 0;
+        while (lane.Reader.TryRead(out _))
+        {
+            left++;
+        }
+
+        if (left > 0)
+        {
+            CountDropped(left);
+            _logger.LogWarning("{Count} webhook deliveries to {Url} dropped: {Why}", left, lane.LogUrl, why);
+        }
+    }
+
+    private async Task DeliverAsync(WebhookLane lane, WebhookDelivery delivery, CancellationToken ct)
+    {
+        try
+        {
+            await DeliverWithRetriesAsync(lane, delivery, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutdown caught this one mid-attempt or in backoff; the sender then drops what is still queued.
+            CountDropped(1);
+            _logger.LogWarning("Webhook {EventId} ({Type}) to {Url} dropped: the notifier stopped", delivery.EventId, delivery.Type, lane.LogUrl);
+            throw;
+        }
+    }
+
+    private async Task DeliverWithRetriesAsync(WebhookLane lane, WebhookDelivery delivery, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await AttemptAsync(lane, delivery, ct);
+            if (result.Delivered)
+            {
+                CountDelivered();
+                if (attempt > 1)
+                {
+                    _logger.LogInformation("Webhook {EventId} delivered to {Url} on attempt {Attempt}", delivery.EventId, lane.LogUrl, attempt);
+                }
+
+                return;
+            }
+
+            if (!result.Retryable || attempt >= _options.MaxAttempts)
+            {
+                CountFailed();
+                _logger.LogWarning(
+                    "Webhook {EventId} ({Type}) to {Url} failed on attempt {Attempt} of {MaxAttempts}: {Reason}; giving up",
+                    delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason);
+                return;
+            }
+
+            var delay = Backoff(attempt);
+            if (result.RetryAfter is { } retryAfter && retryAfter > delay)
+            {
+                delay = retryAfter;
+            }
+
+            _logger.LogInformation(
+                "Webhook {EventId} ({Type}) to {Url} failed on attempt {Attempt} of {MaxAttempts}: {Reason}; retrying in {Delay}",
+                delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason, delay);
+            await Task.Delay(delay, _time, ct);
+        }
+    }
+
+    private async Task<WebhookAttempt> AttemptAsync(WebhookLane lane, WebhookDelivery delivery, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(_options.AttemptTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, lane.Url);
+        request.Content = new ByteArrayContent(delivery.Body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
+        // Lets receivers route on the event type and drop retried duplicates without parsing the body.
+        request.Headers.TryAddWithoutValidation("X-Rollgate-Event", delivery.Type);
+        request.Headers.TryAddWithoutValidation("X-Rollgate-Event-Id", delivery.EventId);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var status = (int)response.StatusCode;
+            if (status is >= 200 and < 300)
+            {
+                return WebhookAttempt.Success;
+            }
+
+            var retryable = status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+            return new WebhookAttempt(false, retryable, $"HTTP {status}", retryable ? RetryAfter(response) : null);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new WebhookAttempt(false, true, $"no response within {_options.AttemptTimeout.TotalSeconds:0.###} s");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new WebhookAttempt(false, true, $"{ex.HttpRequestError}: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not a network failure (e.g. a handler bug): retrying would fail the same way.
+            return new WebhookAttempt(false, false, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    /// <summary>0.5 s, 1 s, 2 s … capped, plus up to 25% jitter so endpoints recovering together are not stampeded.</summary>
+    private TimeSpan Backoff(int failedAttempts)
+    {
+        var exponential = _options.BaseBackoff.TotalMilliseconds * Math.Pow(2, failedAttempts - 1);
+        var capped = Math.Min(exponential, _options.MaxBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (1 + 0.25 * Random.Shared.NextDouble()));
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - _time.GetUtcNow() : null);
+        if (wait is not { } value)
+        {
+            return null;
+        }
+
+        return value < TimeSpan.Zero ? TimeSpan.Zero : value > _options.RetryAfterCap ? _options.RetryAfterCap : value;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _shutdown.CancelAsync();
+        // Senders end promptly once cancelled; waiting for them makes the drop counts final before the host exits.
+        await Task.WhenAll(_senders.Values);
+    }
+
+    public override void Dispose()
+    {
+        _shutdown.Cancel();
+        base.Dispose();
+    }
+
+    private void CountDelivered()
+    {
+        Interlocked.Increment(ref _delivered);
+        WebhookMetrics.Delivered.Inc();
+    }
+
+    private void CountFailed()
+    {
+        Interlocked.Increment(ref _failed);
+        WebhookMetrics.Failed.Inc();
+    }
+
+    private void CountDropped(int count)
+    {
+        Interlocked.Add(ref _dropped, count);
+        WebhookMetrics.Dropped.Inc(count);
+    }
+}

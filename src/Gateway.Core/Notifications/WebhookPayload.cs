@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace Rollgate.Notifications;
+
+/// <summary>
+/// The JSON body POSTed to an agent's webhooks for one history event (spec §5). Serialized camelCase with
+/// <see cref="Rollgate.Json.RollgateJson.Options"/>, so null members are left out.
+/// </summary>
+public sealed record WebhookPayload
+{
+    public required string Agent { get; init; }
+    /// <summary>The history event type: alert, pause, rollback, degrade, restore …</summary>
+    public required string Type { get; init; }
+    /// <summary>The rule's text when a rule caused the event.</summary>
+    public string? Rule { get; init; }
+    public string? Action { get; init; }
+    public int? From { get; init; }
+    public int? To { get; init; }
+    public required long Generation { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public string? Detail { get; init; }
+    public JsonElement? Evidence { get; init; }
+    /// <summary>The history event's id; receivers use it to drop the duplicates that retries can cause.</summary>
+    public required string EventId { get; init; }
+}

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Rollgate.Fleet;
+using Rollgate.Observability;
+using Rollgate.Release;
+using Rollgate.Signals;
+using Rollgate.Stores;
+
+namespace Rollgate.Rules.Evaluation;
+
+/// <summary>
+/// Evaluates every agent's rules on the fleet-wide figures, once per evaluation interval, on the controller
+/// replica. Subject and baseline follow spec §5: the canary against the stable over the same window; during a bake
+/// the new stable against the previous stable's figures from before the switch; after the bake only absolute
+/// alert/pause rules watch the stable. A condition must hold at every evaluation for the rule's <c>for</c>; a rule
+/// fires once per subject, through the same atomic transitions an operator uses.
+/// </summary>
+public sealed class RuleEvaluator(
+    IRollgateStore store,
+    IFigureStore figures,
+    ReleaseManager releases,
+    IRuleStateBoard board,
+    IRuleFiringNotifier notifier,
+    TimeProvider timeProvider,
+    ILogger<RuleEvaluator> logger) : IControllerTask
+{
+    public const string ActorPrefix = "rule: ";
+
+    private readonly ConcurrentDictionary<string, Rule?> _parsed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentRuleMemory> _memory = new(StringComparer.Ordinal);
+
+    public Task RunAsync(CancellationToken cancellationToken) => EvaluateAsync(cancellationToken);
+
+    public async Task EvaluateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var agent in await store.ListAgentsAsync(cancellationToken))
+        {
+            var record = await store.GetAgentAsync(agent, cancellationToken);
+            if (record is not null)
+            {
+                await EvaluateAgentAsync(record, cancellationToken);
+            }
+        }
+    }
+
+    private async Task EvaluateAgentAsync(AgentRecord record, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var rules = record.Definition.Rules.Select(Parse).OfType<Rule>().ToArray();
+        var subject = Subject.Of(record, now);
+        var memory = Memory(record.Name, subject);
+        var statuses = new List<RuleStatus>(rules.Length);
+        var reads = new Dictionary<(DateTimeOffset, DateTimeOffset), IReadOnlyDictionary<int, FigureSummary>>();
+
+        foreach (var rule in rules)
+        {
+            if (subject is null || !subject.Watches(rule))
+            {
+                memory.HeldSince.Remove(rule.Text);
+                statuses.Add(memory.LastFiring.TryGetValue(rule.Text, out var fired) ? fired : new RuleStatus(rule.Text, RuleStateKind.Ok, null, null, null, 0, 0, now));
+                SetFiring(record.Name, rule, false);
+                continue;
+            }
+
+            var subjectFrom = now - rule.Over;
+            var subjectFigures = (await ReadAsync(record.Name, subjectFrom, now, reads, cancellationToken)).GetValueOrDefault(subject.Version) ?? new FigureSummary();
+            FigureSummary? baselineFigures = null;
+            if (subject.Baseline is { } baselineVersion)
+            {
+                var end = subject.BaselineEnd ?? now;
+                baselineFigures = (await ReadAsync(record.Name, end - rule.Over, end, reads, cancellationToken)).GetValueOrDefault(baselineVersion) ?? new FigureSummary();
+            }
+
+            var verdict = RuleAssessor.Assess(rule, subjectFigures, baselineFigures);
+            var state = Track(memory, rule, verdict, now, out var heldSince);
+            if (state == RuleStateKind.Firing && memory.Fired.Add(rule.Text))
+            {
+                await FireAsync(record, rule, subject, verdict, subjectFrom, now, heldSince, cancellationToken);
+            }
+
+            var status = new RuleStatus(rule.Text, state, verdict.Value, verdict.Baseline, subject.Version, verdict.SubjectN, verdict.BaselineN, now);
+            if (state == RuleStateKind.Firing)
+            {
+                memory.LastFiring[rule.Text] = status;
+            }
+
+            statuses.Add(status);
+            SetFiring(record.Name, rule, state == RuleStateKind.Firing);
+        }
+
+        try
+        {
+            await board.PublishAsync(record.Name, statuses, cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            logger.LogDebug(ex, "Rule states of {Agent} not published", record.Name);
+        }
+    }
+
+    /// <summary>Applies <c>for</c>: the condition must have held at every evaluation since <paramref name="heldSince"/>.</summary>
+    private static RuleStateKind Track(AgentRuleMemory memory, Rule rule, RuleVerdict verdict, DateTimeOffset now, out DateTimeOffset heldSince)
+    {
+        heldSince = now;
+        switch (verdict.Verdict)
+        {
+            case Verdict.InsufficientData:
+                memory.HeldSince.Remove(rule.Text);
+                return memory.Fired.Contains(rule.Text) ? RuleStateKind.Firing : RuleStateKind.InsufficientData;
+            case Verdict.Clear:
+                memory.HeldSince.Remove(rule.Text);
+                return memory.Fired.Contains(rule.Text) ? RuleStateKind.Firing : RuleStateKind.Ok;
+            default:
+                if (!memory.HeldSince.TryGetValue(rule.Text, out heldSince))
+                {
+                    memory.HeldSince[rule.Text] = heldSince = now;
+                }
+
+                return now - heldSince >= rule.For ? RuleStateKind.Firing : RuleStateKind.Pending;
+        }
+    }
+
+    private async Task FireAsync(AgentRecord record, Rule rule, Subject subject, RuleVerdict verdict, DateTimeOffset from, DateTimeOffset now,
+        DateTimeOffset heldSince, CancellationToken cancellationToken)
+    {
+        var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.Baseline, from, now, heldSince, now);
+        var detectMs = (now - heldSince).TotalMilliseconds;
+        var actor = ActorPrefix + rule.Text;
+        var detail = $"{rule.Metric.ToRuleText()} = {Format(verdict.Value)}" + (verdict.Baseline is { } b ? $" vs baseline {Format(b)}" : "");
+
+        TransitionOutcome Decide(AgentRecord current, TransitionContext ctx)
+        {
+            if (!subject.IsStillCurrent(current.State))
+            {
+                return new TransitionOutcome.Refused(409, "Subject changed", "the version this rule watched is no longer the subject");
+            }
+
+            var outcome = rule.Action switch
+            {
+                RuleAction.Rollback => ReleaseTransitions.Rollback(current.State, null, detail, ctx),
+                RuleAction.Pause when current.State is { Canary: not null, Paused: false } => ReleaseTransitions.Pause(current.State, ctx, detail),
+                _ => ReleaseTransitions.Alert(current.State, subject.Version, detail, ctx),
+            };
+            return outcome is TransitionOutcome.Changed changed
+                ? changed with { Event = changed.Event with { DetectMs = Math.Round(detectMs, 3), Evidence = evidence } }
+                : outcome;
+        }
+
+        var result = await releases.ExecuteAsync(record.Name, null, actor, Decide, cancellationToken, waitForFleet: rule.Action == RuleAction.Rollback);
+        if (result is not CommandResult.Committed committed)
+        {
+            logger.LogWarning("Rule {Rule} of {Agent} fired but did not act: {Result}", rule.Text, record.Name, result);
+            return;
+        }
+
+        if (committed.Event.Type == HistoryEventTypes.Rollback)
+        {
+            RollgateMetrics.Rollbacks.WithLabels(record.Name, "rule").Inc();
+            RollgateMetrics.RollbackApply.WithLabels(record.Name).Observe(committed.Timings.ApplyMs / 1000);
+        }
+
+        logger.LogWarning(
+            "Rule fired: {Agent} {Action} by \"{Rule}\" on version {Subject}: {Detail} (detect {DetectMs:F0} ms, apply {ApplyMs:F2} ms, generation {Generation})",
+            record.Name, committed.Event.Type, rule.Text, subject.Version, detail, detectMs, committed.Timings.ApplyMs, committed.Record.Generation);
+        notifier.Notify(committed.Record, committed.Event, rule);
+    }
+
+    private async Task<IReadOnlyDictionary<int, FigureSummary>> ReadAsync(string agent, DateTimeOffset from, DateTimeOffset to,
+        Dictionary<(DateTimeOffset, DateTimeOffset), IReadOnlyDictionary<int, FigureSummary>> cache, CancellationToken cancellationToken)
+    {
+        if (!cache.TryGetValue((from, to), out var result))
+        {
+            cache[(from, to)] = result = await figures.ReadAsync(agent, from, to, cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>Per-agent memory; cleared whenever the subject changes, so a new subject starts with a clean slate.</summary>
+    private AgentRuleMemory Memory(string agent, Subject? subject)
+    {
+        if (!_memory.TryGetValue(agent, out var memory) || memory.Subject != subject?.Key)
+        {
+            var keepFirings = memory is not null && subject is null ? memory.LastFiring : [];
+            _memory[agent] = memory = new AgentRuleMemory(subject?.Key) { LastFiring = keepFirings };
+        }
+
+        return memory;
+    }
+
+    private Rule? Parse(string text) => _parsed.GetOrAdd(text, t => RuleParser.Parse(t) is { Succeeded: true } r ? r.Rule : null);
+
+    private static void SetFiring(string agent, Rule rule, bool firing)
+        => RollgateMetrics.RuleFiring.WithLabels(agent, rule.Action.ToRuleText(), rule.Text).Set(firing ? 1 : 0);
+
+    private static string Format(double? value) => value is { } v ? v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
+
+    private sealed class AgentRuleMemory(string? subject)
+    {
+        public string? Subject { get; } = subject;
+        public Dictionary<string, DateTimeOffset> HeldSince { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Fired { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, RuleStatus> LastFiring { get; init; } = new(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Rollgate.Rules.Evaluation;
+
+public enum RuleStateKind
+{
+    Ok,
+    Pending,
+    Firing,
+    InsufficientData,
+}
