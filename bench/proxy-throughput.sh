@@ -5,7 +5,7 @@
 #
 # Scenarios
 #   stable  the agent has one deployed version: every request goes to it.
-#   canary  a canary rollout at 50% is active and wrk sends a varying X-Session-Id (bench/sticky-sessions.lua),
+#   canary  a canary rollout at 50% is active and wrk sends a varying X-Session-Id (a small Lua script),
 #           so requests are split between stable and canary by sticky bucket. The baseline gets the same
 #           wrk script (it just forwards the header), so both sides see identical load.
 #
