@@ -20,9 +20,9 @@ public static class DemoScenario
     private static readonly string[] Rules =
     [
         "alert when error_rate > 5% over 10s for 5s",
+        "rollback when error_rate > 1.5x baseline over 30s with 99% confidence",
         "rollback when error_rate > 15% over 10s min 20 requests",
         "rollback when task_completion_rate drops by 20% over 10s min 20 requests",
-        "rollback when error_rate > 1.5x baseline over 30s with 99% confidence",
     ];
 
     public static async Task<int> RunAsync(CancellationToken cancel)
@@ -42,7 +42,7 @@ public static class DemoScenario
 
             Console.WriteLine("Rollgate demo: a bad agent version is rolled back automatically");
             Console.WriteLine($"  gateway   proxy {proxyUrl}  admin {adminUrl}  file store in {dataDir}");
-            Console.WriteLine($"  backends  v1 {good.Url} good · v2 {bad.Url} bad (40% 5xx, half the answers wrong, slower, 3x tokens)");
+            Console.WriteLine($"  backends  v1 {good.Url} good (1% 5xx, 98% tasks completed) · v2 {bad.Url} bad (40% 5xx, half the rest wrong, slower, 3x tokens)");
             await SetUpAsync(admin, good.Url, bad.Url, cancel);
             foreach (var rule in Rules)
             {
@@ -111,7 +111,7 @@ public static class DemoScenario
             "--Rollgate:EvaluationInterval=1s",
             "--Logging:LogLevel:Default=Warning",
             // The rule's firing is shown from the API (rule states, history); its log line would tear the live display.
-            "--Logging:LogLevel:Rollgate.Rules.Evaluation.RuleEvaluator=Information",
+            "--Logging:LogLevel:Rollgate.Rules.Evaluation.RuleEvaluator=None",
         ];
         return InProcessHost.StartAsync(GatewayHost.Build(args, builder => InProcessHost.OwnShutdown(builder.Services)), cancel);
     }

@@ -14,7 +14,6 @@ public static class RollbackReport
         var rollback = events.First(e => e!["type"]!.ToString() == "rollback")!;
         var deploy = events.First(e => e!["type"]!.ToString() == "deploy" && e["to"]?.GetValue<int>() == 2)!;
         var evidence = rollback["evidence"];
-        Console.WriteLine(events.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
 
         Console.WriteLine($"Rollback event (GET /admin/agents/{Agent}/history): v{rollback["from"]} -> v{rollback["to"]}, generation {rollback["generation"]}");
         Console.WriteLine($"  actor     {rollback["actor"]}");
@@ -31,7 +30,7 @@ public static class RollbackReport
 
             if (evidence["confidence"] is { } confidence)
             {
-                Console.WriteLine($"  confidence {confidence["level"]} by {confidence["method"]}: statistic {Number(confidence["statistic"])} >= threshold {Number(confidence["threshold"])}");
+                Console.WriteLine($"  test      {confidence["method"]} at {confidence["level"]}: statistic {Number(confidence["statistic"])} >= threshold {Number(confidence["threshold"])}");
             }
         }
 
@@ -43,8 +42,10 @@ public static class RollbackReport
         Console.WriteLine("Timings");
         Console.WriteLine($"  canary deploy -> rollback decision  {(Time(decidedAt) - Time(deploy["at"])).TotalSeconds,8:0.000} s  (history: deploy at {Clock(deploy["at"])}, decided at {Clock(decidedAt)})");
         Console.WriteLine($"  detectMs (condition held -> fired)  {rollback["detectMs"]?.GetValue<double>(),8:0.0} ms");
-        Console.WriteLine($"  apply (decision -> live)            {rollback["applyMs"]?.GetValue<double>(),8:0.000} ms  (history applyMs); "
-                          + (applyCount > 0 ? $"{applySum / applyCount * 1000:0.000} ms mean of {applyCount} in rollgate_rollback_apply_seconds" : "no rollgate_rollback_apply_seconds sample"));
+        var applyMs = rollback["applyMs"]?.GetValue<double>() ?? (applyCount > 0 ? applySum / applyCount * 1000 : double.NaN);
+        Console.WriteLine($"  apply (decision -> committed, live) {applyMs,8:0.000} ms  ("
+                          + (rollback["applyMs"] is null ? "" : "history applyMs; ")
+                          + (applyCount > 0 ? $"rollgate_rollback_apply_seconds: {applyCount} observation(s), mean {applySum / applyCount * 1000:0.000} ms)" : "no rollgate_rollback_apply_seconds sample)"));
         Console.WriteLine($"  client saw the canary gone after    {clientSawRollback.TotalSeconds,8:0.000} s  (polling GET /admin/agents/{Agent} every 250 ms)");
 
         var canary = traffic.For("2");

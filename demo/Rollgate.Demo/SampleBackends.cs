@@ -5,10 +5,16 @@ namespace Rollgate.Demo;
 /// <summary>Two stand-in agent backends answering chat-completion-like JSON, as a model-backed agent would.</summary>
 public static class SampleBackends
 {
-    /// <summary>v1: right answers (98% of tasks completed), ~25 ms, modest token usage, never a 5xx.</summary>
+    /// <summary>v1: right answers (98% of tasks completed), ~25 ms, modest token usage, a 5xx on 1% of requests.</summary>
     public static Task<InProcessHost> StartGoodAsync(CancellationToken cancellationToken) => StartAsync(async context =>
     {
         await Task.Delay(Random.Shared.Next(15, 35), context.RequestAborted);
+        if (Random.Shared.NextDouble() < 0.01)
+        {
+            await ServerErrorAsync(context, "model provider timeout");
+            return;
+        }
+
         var completed = Random.Shared.NextDouble() >= 0.02;
         await AnswerAsync(context, "support-bot-v1", completed,
             completed ? "Your order #1234 shipped yesterday; the tracking link is in your inbox." : "Let me check with a colleague and come back to you.",
@@ -21,9 +27,7 @@ public static class SampleBackends
         await Task.Delay(Random.Shared.Next(60, 140), context.RequestAborted);
         if (Random.Shared.NextDouble() < 0.40)
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("""{"error":{"type":"server_error","message":"tool call loop exceeded"}}""", context.RequestAborted);
+            await ServerErrorAsync(context, "tool call loop exceeded");
             return;
         }
 
@@ -42,6 +46,14 @@ public static class SampleBackends
         var app = builder.Build();
         app.Run(handler);
         return await InProcessHost.StartAsync(app, cancellationToken);
+    }
+
+    private static Task ServerErrorAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "application/json";
+        var body = new JsonObject { ["error"] = new JsonObject { ["type"] = "server_error", ["message"] = message } };
+        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 
     private static Task AnswerAsync(HttpContext context, string model, bool completed, string answer, int promptTokens, int completionTokens)

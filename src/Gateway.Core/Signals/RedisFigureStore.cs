@@ -1,3 +1,4 @@
+using Rollgate.Stores.Redis;
 using System.Globalization;
 using StackExchange.Redis;
 
@@ -45,7 +46,7 @@ public sealed class RedisFigureStore : IFigureStore
         ArgumentNullException.ThrowIfNull(deltas);
         cancellationToken.ThrowIfCancellationRequested();
         var writes = deltas.Where(d => !d.Figures.IsEmpty).GroupBy(d => d.Agent, StringComparer.Ordinal).Select(WriteAgentAsync).ToList();
-        await RedisSignals.Guard("add figures", async () =>
+        await RedisFailures.Guard("add figures", async () =>
         {
             await Task.WhenAll(writes);
             return true;
@@ -71,7 +72,7 @@ public sealed class RedisFigureStore : IFigureStore
         }
 
         keys.AddRange(window.EdgeSeconds().Select(second => SecondKey(agent, second)));
-        return await RedisSignals.Guard("read figures", async () =>
+        return await RedisFailures.Guard("read figures", async () =>
         {
             var batch = _db.CreateBatch();
             var reads = keys.Select(key => batch.HashGetAllAsync(key)).ToList();

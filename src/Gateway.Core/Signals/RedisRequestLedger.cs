@@ -1,3 +1,4 @@
+using Rollgate.Stores.Redis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -78,7 +79,7 @@ public sealed class RedisRequestLedger : IRequestLedger
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var newest = now / 3600;
         var oldest = (now - (long)(_options.Retention + TimeSpan.FromHours(1)).TotalSeconds) / 3600;
-        return await RedisSignals.Guard("find request", async () =>
+        return await RedisFailures.Guard("find request", async () =>
         {
             var batch = _db.CreateBatch();
             var reads = new List<Task<RedisValue>>();
@@ -122,7 +123,7 @@ public sealed class RedisRequestLedger : IRequestLedger
                 {
                     await WriteAsync(entries);
                 }
-                catch (Exception ex) when (RedisSignals.IsUnavailable(ex) || ex is RedisException)
+                catch (Exception ex) when (RedisFailures.IsUnavailable(ex) || ex is RedisException)
                 {
                     Volatile.Write(ref _unwritten, entries);
                     if (!_failing)

@@ -25,30 +25,4 @@ public static class RedisSignals
             throw new ArgumentException("The key prefix must be non-empty and must not contain '{' or '}'.", nameof(keyPrefix));
         }
     }
-
-    /// <summary>Runs a Redis operation, turning "Redis cannot serve" into <see cref="StoreUnavailableException"/>.</summary>
-    internal static async Task<T> Guard<T>(string operation, Func<Task<T>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (IsUnavailable(ex))
-        {
-            throw new StoreUnavailableException($"Redis is unavailable ({operation} failed: {ex.Message}).", ex);
-        }
-    }
-
-    internal static bool IsUnavailable(Exception ex) => ex switch
-    {
-        RedisConnectionException or RedisTimeoutException or TimeoutException => true,
-        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
-            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
-            || server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
-            || server.Message.StartsWith("BUSY", StringComparison.Ordinal)
-            || server.Message.StartsWith("OOM", StringComparison.Ordinal),
-        _ => false,
-    };
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Rollgate.Versions;
 
 /// <summary>An immutable, numbered snapshot of everything that decides an agent's behaviour.</summary>
-public sealed record AgentVersion
+public sealed record AgentVersion : IVersionComponents
 {
     public required int Number { get; init; }
     /// <summary><c>sha256:</c> of the canonical JSON of all components together.</summary>
@@ -20,16 +20,7 @@ public sealed record AgentVersion
     public JsonElement? Knowledge { get; init; }
     public JsonElement? Backend { get; init; }
 
-    public JsonElement? Component(string name) => name switch
-    {
-        VersionComponents.Prompt => Prompt,
-        VersionComponents.Model => Model,
-        VersionComponents.Tools => Tools,
-        VersionComponents.Guardrails => Guardrails,
-        VersionComponents.Knowledge => Knowledge,
-        VersionComponents.Backend => Backend,
-        _ => throw new ArgumentOutOfRangeException(nameof(name)),
-    };
+    public JsonElement? Component(string name) => this.Get(name);
 
     /// <summary>The backend destinations this version is served by (empty when it has none).</summary>
     public IReadOnlyList<string> Destinations()

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Rollgate.Versions;
 
 /// <summary>The body of <c>POST /admin/agents/{agent}/versions</c>: components not given are copied from <see cref="BasedOn"/>.</summary>
-public sealed record VersionManifest
+public sealed record VersionManifest : IVersionComponents
 {
     public int? BasedOn { get; init; }
     public JsonElement? Prompt { get; init; }
@@ -14,14 +14,5 @@ public sealed record VersionManifest
     public JsonElement? Backend { get; init; }
     public string? Notes { get; init; }
 
-    public JsonElement? Component(string name) => name switch
-    {
-        VersionComponents.Prompt => Prompt,
-        VersionComponents.Model => Model,
-        VersionComponents.Tools => Tools,
-        VersionComponents.Guardrails => Guardrails,
-        VersionComponents.Knowledge => Knowledge,
-        VersionComponents.Backend => Backend,
-        _ => throw new ArgumentOutOfRangeException(nameof(name)),
-    };
+    public JsonElement? Component(string name) => this.Get(name);
 }

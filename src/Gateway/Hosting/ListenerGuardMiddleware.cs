@@ -15,7 +15,7 @@ public sealed class ListenerGuardMiddleware(RequestDelegate next, ListenerPorts 
         if (endpoint is not null)
         {
             var onAdmin = context.Connection.LocalPort == ports.Admin;
-            var isProxy = endpoint.Metadata.GetMetadata<RouteModel>() is not null || endpoint.Metadata.GetMetadata<ProxyEndpointMarker>() is not null;
+            var isProxy = endpoint.Metadata.GetMetadata<RouteModel>() is not null;
             var isAdmin = endpoint.Metadata.GetMetadata<AdminEndpointMarker>() is not null;
             if ((onAdmin && isProxy) || (!onAdmin && isAdmin))
             {
@@ -29,9 +29,3 @@ public sealed class ListenerGuardMiddleware(RequestDelegate next, ListenerPorts 
 }
 
 public sealed record ListenerPorts(int Proxy, int Admin);
-
-/// <summary>Marks non-YARP endpoints that belong to the data path (tool routes, the unknown-agent fallback).</summary>
-public sealed class ProxyEndpointMarker
-{
-    public static readonly ProxyEndpointMarker Instance = new();
-}

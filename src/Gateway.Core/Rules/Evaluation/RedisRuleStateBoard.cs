@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Rollgate.Json;
-using Rollgate.Stores;
+using Rollgate.Stores.Redis;
 using StackExchange.Redis;
 
 namespace Rollgate.Rules.Evaluation;
@@ -15,27 +15,14 @@ public sealed class RedisRuleStateBoard(IConnectionMultiplexer connection, strin
 
     public async Task PublishAsync(string agent, IReadOnlyList<RuleStatus> statuses, CancellationToken cancellationToken)
     {
-        try
-        {
-            await connection.GetDatabase().StringSetAsync(Key(agent), JsonSerializer.SerializeToUtf8Bytes(statuses, RollgateJson.Options), Expiry);
-        }
-        catch (RedisException ex)
-        {
-            throw new StoreUnavailableException("Redis is unreachable: rule states not published.", ex);
-        }
+        await RedisFailures.Guard("publish rule states",
+            () => connection.GetDatabase().StringSetAsync(Key(agent), JsonSerializer.SerializeToUtf8Bytes(statuses, RollgateJson.Options), Expiry));
     }
 
     public async Task<IReadOnlyList<RuleStatus>?> ReadAsync(string agent, CancellationToken cancellationToken)
     {
-        try
-        {
-            var value = await connection.GetDatabase().StringGetAsync(Key(agent));
-            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<RuleStatus[]>((byte[])value!, RollgateJson.Options);
-        }
-        catch (RedisException ex)
-        {
-            throw new StoreUnavailableException("Redis is unreachable: rule states unavailable.", ex);
-        }
+        var value = await RedisFailures.Guard("read rule states", () => connection.GetDatabase().StringGetAsync(Key(agent)));
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<RuleStatus[]>((byte[])value!, RollgateJson.Options);
     }
 
     private RedisKey Key(string agent) => $"{keyPrefix}:{{{agent}}}:rules";

@@ -297,34 +297,12 @@ public sealed class RedisStore : IRollgateStore
 
     private AgentVersion Cache(string agent, AgentVersion version) => _versions.GetOrAdd((agent, version.Number), version);
 
-    /// <param name="maybeApplied">A timed-out write may still have reached Redis; say so instead of "nothing was written".</param>
     /// <remarks>Redis commands cannot be cancelled once sent, so cancellation is honoured only before the first one.</remarks>
-    private static async Task<T> Guard<T>(string operation, CancellationToken cancellationToken, Func<Task<T>> action, bool maybeApplied = false)
+    private static Task<T> Guard<T>(string operation, CancellationToken cancellationToken, Func<Task<T>> action, bool maybeApplied = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (IsUnavailable(ex))
-        {
-            var outcome = maybeApplied && ex is RedisTimeoutException ? " It may or may not have been applied; re-read before retrying." : "";
-            throw new StoreUnavailableException($"Redis is unavailable ({operation} failed: {ex.Message}).{outcome}", ex);
-        }
+        return RedisFailures.Guard(operation, action, maybeApplied);
     }
-
-    private static bool IsUnavailable(Exception ex) => ex switch
-    {
-        RedisConnectionException or RedisTimeoutException or TimeoutException => true,
-        // Redis is up but cannot serve yet: replaying its append-only file, failing over, or a cluster resharding.
-        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
-            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
-            || server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
-            || server.Message.StartsWith("BUSY", StringComparison.Ordinal),
-        _ => false,
-    };
 
     private static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, RollgateJson.Options);
 
