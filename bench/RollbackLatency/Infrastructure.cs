@@ -5,6 +5,10 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Rollgate.Hosting;
 
 namespace Rollgate.Bench.RollbackLatency;
@@ -204,6 +208,7 @@ internal sealed class Gateway : IAsyncDisposable
     public HttpClient Proxy { get; }
     public HttpClient Admin { get; }
     public string DataDir { get; }
+    public IServiceProvider Services => _app.Services;
 
     public static HttpClient NewClient(string baseUrl) => new(new SocketsHttpHandler
     {

@@ -5,11 +5,14 @@
 // gateway replicas built by GatewayHost.Build, exactly as Program.cs builds them. See bench/rollback-latency.sh.
 //
 // Environment: ROLLBACKS [100] measured rollbacks per store; WARMUP [10] rollbacks not counted;
-//              REDIS_APPENDFSYNC [everysec] always | everysec | no | no-aof; GATEWAY_LOG_LEVEL [Warning].
+//              REDIS_APPENDFSYNC [everysec] always | everysec | no | no-aof; GATEWAY_LOG_LEVEL [Warning];
+//              EXTRA_VERSIONS [0] more versions of the agent (scaling of the apply path); DIAG=1 prints, per rollback on A,
+//              when A's own change-feed notification arrived (it subscribes a callback to A's store: diagnosis only).
 
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Rollgate.Bench.RollbackLatency;
 
 const string Agent = "x";
@@ -17,13 +20,14 @@ const double LocalTargetMs = 5;
 const double FleetTargetMs = 250;
 var rollbacks = int.Parse(Environment.GetEnvironmentVariable("ROLLBACKS") ?? "100", CultureInfo.InvariantCulture);
 var warmup = int.Parse(Environment.GetEnvironmentVariable("WARMUP") ?? "10", CultureInfo.InvariantCulture);
+var extraVersions = int.Parse(Environment.GetEnvironmentVariable("EXTRA_VERSIONS") ?? "0", CultureInfo.InvariantCulture);
 var appendFsync = Environment.GetEnvironmentVariable("REDIS_APPENDFSYNC") ?? "everysec";
 var total = Stopwatch.StartNew();
 var report = new Report();
 
 await using var backend1 = await Backend.StartAsync();
 await using var backend2 = await Backend.StartAsync();
-Log($"backends {backend1.Url} (v1), {backend2.Url} (v2); {Environment.ProcessorCount} CPUs; {warmup} warm-up + {rollbacks} measured rollbacks per store");
+Log($"backends {backend1.Url} (v1), {backend2.Url} (v2); {Environment.ProcessorCount} CPUs; {warmup} warm-up + {rollbacks} measured rollbacks per store{(extraVersions > 0 ? $", {extraVersions} extra versions" : "")}");
 
 // ---- file store: one gateway ----------------------------------------------------------------------------------------
 {
@@ -66,6 +70,9 @@ Log($"backends {backend1.Url} (v1), {backend2.Url} (v2); {Environment.ProcessorC
     await using var b = await Gateway.StartAsync("redis", "B", redis.ConnectionString);
     Log("redis store: replicas A and B ready");
     var (v1, v2) = await SetUpAsync(a);
+    long lastNotify = 0;
+    var diag = Environment.GetEnvironmentVariable("DIAG") == "1";
+    using var watchA = diag ? a.Services.GetRequiredService<Rollgate.Stores.IRollgateStore>().Watch(_ => Volatile.Write(ref lastNotify, Stopwatch.GetTimestamp())) : null;
     // B follows through the store's change feed; the probe client has its own connection to B's proxy.
     using var probeClient = Gateway.NewClient(b.Proxy.BaseAddress!.ToString());
     await using var probe = new Probe(probeClient, Agent);
@@ -116,6 +123,11 @@ Log($"backends {backend1.Url} (v1), {backend2.Url} (v2); {Environment.ProcessorC
         commit.Add(commitMs);
         apply.Add(applyMs);
         nextOk += servedByA == v1 ? 1 : 0;
+        if (diag)
+        {
+            var d0 = clock.ToTimestamp(DateTimeOffset.Parse(rollback["decidedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+            Console.Error.WriteLine($"DIAG local={applyMs - commitMs:F3} commit={commitMs:F3} notifyA-after-decided={Ms(d0, Volatile.Read(ref lastNotify)):F3}");
+        }
 
         // One clock: Stopwatch. decidedAt (wall clock, taken by the gateway) is mapped onto it with a pair sampled just
         // before the call, so NTP slewing over the run does not matter.
@@ -174,6 +186,12 @@ async Task<(int V1, int V2)> SetUpAsync(Gateway gateway)
         prompt = new { system = "two" },
         backend = new { destinations = new[] { backend2.Url } },
     }))["number"]!.GetValue<int>();
+    // EXTRA_VERSIONS: more (unused) versions of the agent, to see how the apply path scales with the number of versions.
+    for (var i = 0; i < extraVersions; i++)
+    {
+        await gateway.SendAsync(HttpMethod.Post, $"/admin/agents/{Agent}/versions", new { basedOn = v1, prompt = new { system = $"extra {i}" } });
+    }
+
     await gateway.SendAsync(HttpMethod.Post, $"/admin/agents/{Agent}/deployments", new { version = v1, strategy = "immediate" });
     var served = await Gateway.ServedByAsync(gateway.Proxy, Agent);
     if (served != v1)

@@ -44,9 +44,9 @@ public static class DemoScenario
             Console.WriteLine($"  gateway   proxy {proxyUrl}  admin {adminUrl}  file store in {dataDir}");
             Console.WriteLine($"  backends  v1 {good.Url} good (1% 5xx, 98% tasks completed) · v2 {bad.Url} bad (40% 5xx, half the rest wrong, slower, 3x tokens)");
             await SetUpAsync(admin, good.Url, bad.Url, cancel);
-            foreach (var rule in Rules)
+            for (var i = 0; i < Rules.Length; i++)
             {
-                Console.WriteLine($"  {(rule == Rules[0] ? "rules" : ""),-9} {rule}");
+                Console.WriteLine($"  {(i == 0 ? "rules" : ""),-9} #{i + 1} {Rules[i]}");
             }
 
             var traffic = new TrafficDriver(proxy, Agent, loops: 8, requestsPerSecond: 200, sessions: 400);

@@ -38,7 +38,7 @@ public sealed class ProgressDisplay
 
         foreach (var line in lines)
         {
-            text.Append("\e[2K").Append(line.Length > width ? line[..(width - 1)] + "…" : line).Append('\n');
+            text.Append("\e[2K").Append(Fit(line, width)).Append('\n');
         }
 
         for (var extra = lines.Count; extra < _drawn; extra++)
@@ -48,6 +48,25 @@ public sealed class ProgressDisplay
 
         Console.Write(text.ToString());
         _drawn = Math.Max(_drawn, lines.Count);
+    }
+
+    /// <summary>Cuts <paramref name="line"/> to <paramref name="width"/> visible characters (colour escapes take no room).</summary>
+    private static string Fit(string line, int width)
+    {
+        var visible = 0;
+        for (var i = 0; i < line.Length; i++)
+        {
+            if (line[i] == '\e')
+            {
+                i = line.IndexOf('m', i);
+            }
+            else if (++visible == width)
+            {
+                return i + 1 < line.Length ? line[..i] + "…\e[0m" : line;
+            }
+        }
+
+        return line;
     }
 
     private static List<string> Frame(string phase, TimeSpan elapsed, JsonObject? agent, TrafficDriver traffic)
@@ -66,13 +85,13 @@ public sealed class ProgressDisplay
             first = false;
         }
 
-        first = true;
+        var number = 0;
         foreach (var rule in agent?["rules"]?.AsArray() ?? [])
         {
             var subject = rule?["subject"] is { } s ? $"v{s}" : "";
-            lines.Add($" {(first ? "rules" : ""),-8} {State(rule),-17} {Figure(rule, "value"),7} vs {Figure(rule, "baseline"),-7} {subject,-3} "
-                      + $"n={rule?["subjectRequests"]?.ToString() ?? "0"}/{rule?["baselineRequests"]?.ToString() ?? "0"}  {rule?["text"]}");
-            first = false;
+            var requests = $"n={rule?["subjectRequests"]?.ToString() ?? "0"}/{rule?["baselineRequests"]?.ToString() ?? "0"}";
+            lines.Add($" {(number == 0 ? "rules" : ""),-8} #{++number} {ColouredState(rule)} {subject,-3} {Figure(rule, "value"),6} vs {Figure(rule, "baseline"),-6} "
+                      + $"{requests,-11} {rule?["text"]}");
         }
 
         return lines;
@@ -91,14 +110,11 @@ public sealed class ProgressDisplay
           + (agent["canary"] is { } canary ? $", canary v{canary} at {agent["canaryPercent"]}%" : ", no canary")
           + $", generation {agent["generation"]}";
 
-    private static string State(JsonNode? rule)
-    {
-        var state = rule?["state"]?.ToString() ?? "?";
-        if (Console.IsOutputRedirected)
-        {
-            return state;
-        }
+    private static string State(JsonNode? rule) => rule?["state"]?.ToString() ?? "?";
 
+    private static string ColouredState(JsonNode? rule)
+    {
+        var state = State(rule);
         var colour = state switch { "firing" => "31;1", "pending" => "33", "ok" => "32", _ => "2" };
         return $"\e[{colour}m{state,-17}\e[0m";
     }

@@ -95,9 +95,19 @@ public sealed class ReleaseManager(
             var committed = Stopwatch.GetTimestamp();
             var applied = await applier.ApplyCommittedAsync(next, cancellationToken);
             var timings = await MeasureAsync(agent, next.Generation, now, decided, committed, applied, waitForFleet, cancellationToken);
+            var historyEvent = changed.Event with { ApplyMs = Math.Round(timings.ApplyMs, 3) };
+            try
+            {
+                await store.RecordApplyTimeAsync(agent, historyEvent.Id, historyEvent.ApplyMs.Value, cancellationToken);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                logger.LogWarning(ex, "Apply time of {EventId} not recorded", historyEvent.Id);
+            }
+
             logger.LogInformation("{Agent} generation {Generation}: {Type} by {Actor} ({From} -> {To}), applied in {ApplyMs:F2} ms",
                 agent, next.Generation, changed.Event.Type, actor, changed.Event.From, changed.Event.To, timings.ApplyMs);
-            return new CommandResult.Committed(next, changed.Event, timings);
+            return new CommandResult.Committed(next, historyEvent, timings);
         }
     }
 

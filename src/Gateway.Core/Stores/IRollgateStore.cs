@@ -34,7 +34,13 @@ public interface IRollgateStore : IAsyncDisposable
 
     Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken);
 
-    /// <summary>History events, newest first.</summary>
+    /// <summary>
+    /// Annotates a committed history event with how long the change took from decision to routing. Measured only
+    /// after the commit, so it is stored beside the event; losing it in a crash loses a figure, never a change.
+    /// </summary>
+    Task RecordApplyTimeAsync(string agent, string eventId, double applyMs, CancellationToken cancellationToken);
+
+    /// <summary>History events, newest first, with their apply times where recorded.</summary>
     Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken);
 
     /// <summary>Calls <paramref name="onChange"/> with the agent's name whenever any replica changed it (or added a version).</summary>

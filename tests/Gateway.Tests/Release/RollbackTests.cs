@@ -130,6 +130,7 @@ public sealed class RollbackTests : IAsyncLifetime
         Assert.All(history, e => Assert.Equal("admin", e!["actor"]!.GetValue<string>()));
         Assert.Equal([5L, 4L, 3L], history.Select(e => e!["generation"]!.GetValue<long>()));
         Assert.Equal(rollback["generation"]!.GetValue<long>(), history[0]!["generation"]!.GetValue<long>());
+        Assert.Equal(rollback["applyMs"]!.GetValue<double>(), history[0]!["applyMs"]!.GetValue<double>());
     }
 
     [Fact]

@@ -286,4 +286,21 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.True(await Store.TryAcquireLeaseAsync(lease, "replica-a", TimeSpan.FromSeconds(30), None));
         Assert.True(await Store.TryAcquireLeaseAsync(lease, "replica-a", TimeSpan.FromSeconds(30), None));
     }
+
+    [Fact]
+    public async Task Apply_times_annotate_their_history_events_and_survive_a_reopen()
+    {
+        var agent = NewAgentName();
+        var first = Event(1, HistoryEventTypes.Define);
+        var second = Event(2);
+        Assert.True(await Store.TryCommitAsync(Record(agent, 1), first, None));
+        Assert.True(await Store.TryCommitAsync(Record(agent, 2), second, None));
+
+        await Store.RecordApplyTimeAsync(agent, second.Id, 3.25, None);
+        await ReopenAsync();
+        var history = await Store.GetHistoryAsync(agent, 10, None);
+
+        Assert.Equal(3.25, history[0].ApplyMs);
+        Assert.Null(history[1].ApplyMs);
+    }
 }

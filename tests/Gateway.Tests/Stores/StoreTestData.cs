@@ -39,7 +39,6 @@ internal static class StoreTestData
         To = (int)generation,
         Generation = generation,
         Detail = detail ?? $"change {generation}",
-        ApplyMs = 1.5,
         Evidence = JsonDocument.Parse("""{"rule":"rollback when error_rate > 15%","subject":{"requests":120,"value":0.2}}""").RootElement.Clone(),
     };
 

@@ -123,6 +123,26 @@ public sealed class FileStore : IRollgateStore
             ? files.Versions.Values.OrderBy(v => v.Number).ToArray()
             : []);
 
+    public async Task RecordApplyTimeAsync(string agent, string eventId, double applyMs, CancellationToken cancellationToken)
+    {
+        if (!_agents.TryGetValue(agent, out var files))
+        {
+            return;
+        }
+
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var line = JsonSerializer.SerializeToUtf8Bytes(new ApplyTime(eventId, applyMs), RollgateJson.Options);
+            await DurableFile.AppendLineAsync(files.TimingsPath, line, cancellationToken);
+            files.ApplyTimes[eventId] = applyMs;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     public async Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken)
     {
         if (!_agents.TryGetValue(agent, out var files))
@@ -134,7 +154,9 @@ public sealed class FileStore : IRollgateStore
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            return files.History.AsEnumerable().Reverse().Take(limit).ToArray();
+            return files.History.AsEnumerable().Reverse().Take(limit)
+                .Select(e => files.ApplyTimes.TryGetValue(e.Id, out var ms) ? e with { ApplyMs = ms } : e)
+                .ToArray();
         }
         finally
         {
@@ -258,6 +280,11 @@ public sealed class FileStore : IRollgateStore
         var document = JsonSerializer.Deserialize<AgentDocument>(System.IO.File.ReadAllBytes(files.AgentPath), RollgateJson.Options)!;
         files.Record = document.Record;
         files.History.AddRange(ReadHistory(files.HistoryPath));
+        foreach (var time in ReadApplyTimes(files.TimingsPath))
+        {
+            files.ApplyTimes[time.EventId] = time.ApplyMs;
+        }
+
         if (files.History.Count == 0 || files.History[^1].Generation < document.Record.Generation)
         {
             using var stream = new FileStream(files.HistoryPath, FileMode.Append, FileAccess.Write);
@@ -311,6 +338,34 @@ public sealed class FileStore : IRollgateStore
         return events;
     }
 
+    /// <summary>Apply-time annotations; a torn last line (crash mid-append) is simply skipped.</summary>
+    private static IEnumerable<ApplyTime> ReadApplyTimes(string path)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            yield break;
+        }
+
+        foreach (var line in System.IO.File.ReadLines(path))
+        {
+            ApplyTime? time = null;
+            try
+            {
+                time = JsonSerializer.Deserialize<ApplyTime>(line, RollgateJson.Options);
+            }
+            catch (JsonException)
+            {
+            }
+
+            if (time is not null)
+            {
+                yield return time;
+            }
+        }
+    }
+
+    private sealed record ApplyTime(string EventId, double ApplyMs);
+
     private sealed record AgentDocument(AgentRecord Record, HistoryEvent LastEvent);
 
     private sealed class AgentFiles(string name, string directory)
@@ -320,10 +375,12 @@ public sealed class FileStore : IRollgateStore
         public string AgentPath => Path.Combine(Directory, "agent.json");
         public string HistoryPath => Path.Combine(Directory, "history.jsonl");
         public string VersionsDirectory => Path.Combine(Directory, "versions");
+        public string TimingsPath => Path.Combine(Directory, "apply-times.jsonl");
         public string VersionPath(int number) => Path.Combine(VersionsDirectory, $"{number:D6}.json");
 
         public volatile AgentRecord? Record;
         public readonly List<HistoryEvent> History = [];
+        public readonly ConcurrentDictionary<string, double> ApplyTimes = new(StringComparer.Ordinal);
         public readonly ConcurrentDictionary<int, AgentVersion> Versions = new();
         public readonly ConcurrentDictionary<string, int> ByHash = new(StringComparer.Ordinal);
     }

@@ -15,6 +15,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>List of HistoryEvent JSON, newest first (LPUSH).</summary>
     public RedisKey History(string agent) => $"{prefix}:{{{agent}}}:history";
 
+    /// <summary>Hash: history event id → milliseconds from decision to routing (measured after the commit).</summary>
+    public RedisKey ApplyTimes(string agent) => $"{prefix}:{{{agent}}}:applytimes";
+
     /// <summary>Hash: version number → AgentVersion JSON.</summary>
     public RedisKey Versions(string agent) => $"{prefix}:{{{agent}}}:versions";
 

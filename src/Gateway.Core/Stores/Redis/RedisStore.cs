@@ -216,8 +216,20 @@ public sealed class RedisStore : IRollgateStore
         }
 
         return Guard<IReadOnlyList<HistoryEvent>>("read history", cancellationToken, async () =>
-            (await _db.ListRangeAsync(_keys.History(agent), 0, limit - 1)).Select(Deserialize<HistoryEvent>).ToArray());
+        {
+            var events = (await _db.ListRangeAsync(_keys.History(agent), 0, limit - 1)).Select(Deserialize<HistoryEvent>).ToArray();
+            if (events.Length == 0)
+            {
+                return events;
+            }
+
+            var times = await _db.HashGetAsync(_keys.ApplyTimes(agent), events.Select(e => (RedisValue)e.Id).ToArray());
+            return events.Select((e, i) => !times[i].IsNull && times[i].TryParse(out double ms) ? e with { ApplyMs = ms } : e).ToArray();
+        });
     }
+
+    public Task RecordApplyTimeAsync(string agent, string eventId, double applyMs, CancellationToken cancellationToken)
+        => Guard("record apply time", cancellationToken, () => _db.HashSetAsync(_keys.ApplyTimes(agent), eventId, applyMs));
 
     public IDisposable Watch(Action<string> onChange) => _changes.Add(onChange);
 

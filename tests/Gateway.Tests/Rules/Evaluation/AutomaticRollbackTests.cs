@@ -65,6 +65,8 @@ public sealed class AutomaticRollbackTests : IAsyncLifetime
         Assert.Equal("rollback", history["type"]!.GetValue<string>());
         Assert.Equal("rule: " + rule, history["actor"]!.GetValue<string>());
         Assert.True(history["evidence"]!["subject"]!["requests"]!.GetValue<long>() >= 20);
+        Assert.True(history["detectMs"]!.GetValue<double>() >= 0);
+        Assert.True(history["applyMs"]!.GetValue<double>() > 0);
         var metrics = await _gateway.Admin.GetStringAsync("/metrics");
         Assert.Contains("rollgate_rollbacks_total{agent=\"auto-bot\",trigger=\"rule\"} 1", metrics);
         Assert.Contains($"rollgate_rule_firing{{agent=\"auto-bot\",action=\"rollback\",rule=\"{rule}\"}}", metrics);
