@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 using Rollgate.Agents;
 using Rollgate.Release;
 using Rollgate.Routing;
@@ -170,10 +169,4 @@ internal sealed class FakeProxyState : IProxyStateLookup
     public bool TryGetCluster(string id, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ClusterState cluster) => _clusters.TryGetValue(id, out cluster);
 
     public IEnumerable<ClusterState> GetClusters() => _clusters.Values;
-}
-
-/// <summary>Keeps a test header value from being re-parsed: StringValues built once.</summary>
-internal static class Headers
-{
-    public static readonly StringValues Json = "application/json";
 }

@@ -16,7 +16,7 @@ catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
     Console.WriteLine("Interrupted: hosts stopped, temp data deleted.");
     return 130;
 }
-catch (DemoFailure failure)
+catch (Exception failure) when (failure is DemoFailure or HttpRequestException)
 {
     Console.WriteLine();
     Console.Error.WriteLine($"demo failed: {failure.Message}");

@@ -14,7 +14,7 @@ public sealed class ProgressDisplay
     private int _drawn;
     private TimeSpan? _lastLine;
 
-    public void Show(string phase, TimeSpan elapsed, JsonObject? agent, TrafficDriver traffic, bool force = false)
+    public void Show(string phase, TimeSpan elapsed, JsonObject agent, TrafficDriver traffic, bool force = false)
     {
         if (_live)
         {
@@ -69,7 +69,7 @@ public sealed class ProgressDisplay
         return line;
     }
 
-    private static List<string> Frame(string phase, TimeSpan elapsed, JsonObject? agent, TrafficDriver traffic)
+    private static List<string> Frame(string phase, TimeSpan elapsed, JsonObject agent, TrafficDriver traffic)
     {
         var lines = new List<string>
         {
@@ -79,14 +79,14 @@ public sealed class ProgressDisplay
         var first = true;
         foreach (var (version, tally) in traffic.Seen.OrderBy(kv => kv.Key))
         {
-            var role = version == (agent?["canary"]?.ToString() ?? "?") ? "canary" : version == agent?["stable"]?.ToString() ? "stable" : "";
+            var role = version == (agent["canary"]?.ToString() ?? "?") ? "canary" : version == agent["stable"]?.ToString() ? "stable" : "";
             lines.Add($" {(first ? "traffic" : ""),-8} v{version,-2} {role,-6} {tally.Requests,7:N0} req  {tally.Errors,5:N0} 5xx ({Percent(tally.Errors, tally.Requests),5})"
                       + $"  {tally.FailedTasks,5:N0} failed tasks");
             first = false;
         }
 
         var number = 0;
-        foreach (var rule in agent?["rules"]?.AsArray() ?? [])
+        foreach (var rule in agent["rules"]?.AsArray() ?? [])
         {
             var subject = rule?["subject"] is { } s ? $"v{s}" : "";
             var requests = $"n={rule?["subjectRequests"]?.ToString() ?? "0"}/{rule?["baselineRequests"]?.ToString() ?? "0"}";
@@ -97,18 +97,17 @@ public sealed class ProgressDisplay
         return lines;
     }
 
-    private static string Line(string phase, TimeSpan elapsed, JsonObject? agent, TrafficDriver traffic)
+    private static string Line(string phase, TimeSpan elapsed, JsonObject agent, TrafficDriver traffic)
     {
         var seen = string.Join("  ", traffic.Seen.OrderBy(kv => kv.Key).Select(kv => $"v{kv.Key} {kv.Value.Requests} req/{kv.Value.Errors} 5xx"));
-        var rules = string.Join(" ", (agent?["rules"]?.AsArray() ?? []).Select(State));
+        var rules = string.Join(" ", (agent["rules"]?.AsArray() ?? []).Select(State));
         return $"[{elapsed.TotalSeconds,5:0.0}s] {phase} | {Release(agent)} | {seen} | rules: {rules}";
     }
 
-    private static string Release(JsonObject? agent) => agent is null
-        ? "(no state yet)"
-        : $"status {agent["status"]}, stable v{agent["stable"]}"
-          + (agent["canary"] is { } canary ? $", canary v{canary} at {agent["canaryPercent"]}%" : ", no canary")
-          + $", generation {agent["generation"]}";
+    private static string Release(JsonObject agent)
+        => $"status {agent["status"]}, stable v{agent["stable"]}"
+           + (agent["canary"] is { } canary ? $", canary v{canary} at {agent["canaryPercent"]}%" : ", no canary")
+           + $", generation {agent["generation"]}";
 
     private static string State(JsonNode? rule) => rule?["state"]?.ToString() ?? "?";
 

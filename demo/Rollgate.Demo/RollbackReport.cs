@@ -70,13 +70,13 @@ public static class RollbackReport
         Console.WriteLine($"NO ROLLBACK within {timeout.TotalSeconds:0} s: status {agent["status"]}, stable v{agent["stable"]}, canary v{agent["canary"]} at {agent["canaryPercent"]}%");
         foreach (var rule in agent["rules"]?.AsArray() ?? [])
         {
-            Console.WriteLine($"  rule {rule?["state"],-17} value {rule?["value"]} baseline {rule?["baseline"]} n={rule?["subjectRequests"]}/{rule?["baselineRequests"]}  {rule?["text"]}");
+            Console.WriteLine($"  rule {rule?["state"],-17} value {Number(rule?["value"])} baseline {Number(rule?["baseline"])} n={rule?["subjectRequests"]}/{rule?["baselineRequests"]}  {rule?["text"]}");
         }
 
         var events = (await admin.GetAsync($"/admin/agents/{Agent}/history?limit=10", cancel))["events"]!.AsArray();
         foreach (var e in events)
         {
-            Console.WriteLine($"  history {Clock(e?["at"])} {e?["type"],-8} {e?["actor"]}: v{e?["from"]} -> v{e?["to"]} {e?["detail"]}");
+            Console.WriteLine($"  history {Clock(e?["at"])} {e?["type"],-8} by {e?["actor"]}: {e?["detail"]}");
         }
     }
 

@@ -49,8 +49,8 @@ public sealed class ReleaseManager(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var now = timeProvider.GetUtcNow();
             var current = await store.GetAgentAsync(agent, cancellationToken);
+            var now = timeProvider.GetUtcNow();
             if (current is null)
             {
                 if (createIfMissing is null)
@@ -124,9 +124,11 @@ public sealed class ReleaseManager(
             if (waitForFleet)
             {
                 var deadline = Stopwatch.GetTimestamp() + (long)(FleetAckTimeout.TotalSeconds * Stopwatch.Frequency);
+                var fastUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20;
                 while (!acks.All && Stopwatch.GetTimestamp() < deadline)
                 {
-                    await Task.Delay(5, cancellationToken);
+                    // Poll tightly for the first 50 ms, where replicas normally acknowledge, then back off.
+                    await Task.Delay(Stopwatch.GetTimestamp() < fastUntil ? 1 : 10, cancellationToken);
                     acks = await store.GetAcksAsync(agent, generation, cancellationToken);
                 }
             }

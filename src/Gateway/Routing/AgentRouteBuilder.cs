@@ -7,7 +7,8 @@ namespace Rollgate.Routing;
 /// <summary>Turns an agent's committed record into the <see cref="AgentRoute"/> the hot path reads.</summary>
 public static class AgentRouteBuilder
 {
-    public static AgentRoute Build(AgentSnapshot snapshot, SignalRecorder recorder)
+    /// <param name="previews">The previous route's preview targets, reused when the versions have not changed.</param>
+    public static AgentRoute Build(AgentSnapshot snapshot, SignalRecorder recorder, FrozenDictionary<int, VersionTarget>? previews = null)
     {
         var record = snapshot.Record;
         var state = record.State;
@@ -26,7 +27,7 @@ public static class AgentRouteBuilder
             Canary = canary,
             CanaryPercent = canary is null ? 0 : state.CanaryPercent,
             CanaryThreshold = canary is null ? 0 : StickyBucket.Threshold(state.CanaryPercent),
-            Previews = snapshot.Versions.Values.ToFrozenDictionary(v => v.Number, v => new VersionTarget(record.Name, v, VersionRole.Preview, recorder.For(record.Name, v.Number))),
+            Previews = previews ?? snapshot.Versions.Values.ToFrozenDictionary(v => v.Number, v => new VersionTarget(record.Name, v, VersionRole.Preview, recorder.For(record.Name, v.Number))),
         };
     }
 }

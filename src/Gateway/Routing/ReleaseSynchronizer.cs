@@ -33,6 +33,7 @@ public sealed class ReleaseSynchronizer(
 
     public async ValueTask<long> ApplyCommittedAsync(AgentRecord record, CancellationToken cancellationToken)
     {
+        long applied;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -47,14 +48,16 @@ public sealed class ReleaseSynchronizer(
                 versions = await LoadVersionsAsync(record.Name, cancellationToken);
             }
 
-            var applied = await PublishAsync(new AgentSnapshot(record, versions), cancellationToken);
-            await AcknowledgeAsync(record, cancellationToken);
-            return applied;
+            applied = await PublishAsync(new AgentSnapshot(record, versions), cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+
+        // Outside the gate: acknowledging only ever raises the stored generation, and nothing waits for it here.
+        await AcknowledgeAsync(record, cancellationToken);
+        return applied;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -105,44 +108,58 @@ public sealed class ReleaseSynchronizer(
 
     private async Task RefreshAsync(string agent, CancellationToken cancellationToken)
     {
+        // Read before taking the gate, so a change made here (ApplyCommittedAsync) never waits behind store reads.
+        var record = await store.GetAgentAsync(agent, cancellationToken);
+        if (record is null)
+        {
+            return;
+        }
+
+        var versions = await LoadVersionsAsync(agent, cancellationToken);
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var record = await store.GetAgentAsync(agent, cancellationToken);
-            if (record is null)
+            if (_agents.TryGetValue(agent, out var known))
             {
-                return;
-            }
+                if (known.Versions.Count >= versions.Count && known.Record.Generation >= record.Generation)
+                {
+                    return;
+                }
 
-            _agents.TryGetValue(agent, out var known);
-            var versions = await LoadVersionsAsync(agent, cancellationToken);
-            if (known is not null && known.Record.Generation >= record.Generation && known.Versions.Count == versions.Count)
-            {
-                return;
+                // Never go back: a newer commit may have been applied while this refresh was reading.
+                record = known.Record.Generation > record.Generation ? known.Record : record;
             }
 
             await PublishAsync(new AgentSnapshot(record, versions), cancellationToken);
-            await AcknowledgeAsync(record, cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+
+        await AcknowledgeAsync(record, cancellationToken);
     }
 
     /// <summary>Installs the agent: YARP clusters first (only when versions or paths changed), then one table swap.</summary>
     private async Task<long> PublishAsync(AgentSnapshot snapshot, CancellationToken cancellationToken)
     {
+        _agents.TryGetValue(snapshot.Record.Name, out var previous);
         _agents[snapshot.Record.Name] = snapshot;
-        var (routes, clusters, signature) = configBuilder.Build(_agents.Values);
-        if (signature != _proxySignature)
+        // Moving traffic between versions never touches YARP; only new versions or new paths do.
+        var sameShape = previous is not null && SameProxyShape(previous, snapshot);
+        if (!sameShape)
         {
-            proxyConfig.Update(routes, clusters);
-            _proxySignature = signature;
-            await WaitForProxyConfigAsync(snapshot, cancellationToken);
+            var (routes, clusters, signature) = configBuilder.Build(_agents.Values);
+            if (signature != _proxySignature)
+            {
+                proxyConfig.Update(routes, clusters);
+                _proxySignature = signature;
+                await WaitForProxyConfigAsync(snapshot, cancellationToken);
+            }
         }
 
-        var route = AgentRouteBuilder.Build(snapshot, recorder);
+        routing.Current.ByEntryRoute.TryGetValue(ProxyIds.EntryRoute(snapshot.Record.Name), out var previousRoute);
+        var route = AgentRouteBuilder.Build(snapshot, recorder, sameShape ? previousRoute?.Previews : null);
         var entries = routing.Current.ByEntryRoute.ToDictionary(StringComparer.Ordinal);
         entries[ProxyIds.EntryRoute(snapshot.Record.Name)] = route;
         routing.Publish(new RoutingTable(entries.ToFrozenDictionary(StringComparer.Ordinal)));
@@ -150,6 +167,12 @@ public sealed class ReleaseSynchronizer(
         UpdateGauges(route);
         return applied;
     }
+
+    /// <summary>Versions are immutable and only ever added, so the same count means the same versions.</summary>
+    private static bool SameProxyShape(AgentSnapshot previous, AgentSnapshot next)
+        => previous.Versions.Count == next.Versions.Count
+           && previous.Record.Definition.PathPrefix == next.Record.Definition.PathPrefix
+           && previous.Record.Definition.Hosts.SequenceEqual(next.Record.Definition.Hosts);
 
     /// <summary>YARP applies a config update asynchronously; a version must be routable before traffic is sent to it.</summary>
     private async Task WaitForProxyConfigAsync(AgentSnapshot snapshot, CancellationToken cancellationToken)

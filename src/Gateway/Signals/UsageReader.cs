@@ -12,6 +12,11 @@ public static class UsageReader
     {
         inputTokens = 0;
         outputTokens = 0;
+        if (json.IndexOf("\"usage\""u8) < 0)
+        {
+            return false; // most bodies have no usage: skip parsing them
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });

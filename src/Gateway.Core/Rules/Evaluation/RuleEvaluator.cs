@@ -26,6 +26,8 @@ public sealed class RuleEvaluator(
 {
     public const string ActorPrefix = "rule: ";
 
+    private static readonly TimeSpan RecentFiringShown = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<string, Rule?> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentRuleMemory> _memory = new(StringComparer.Ordinal);
 
@@ -52,12 +54,14 @@ public sealed class RuleEvaluator(
         var statuses = new List<RuleStatus>(rules.Length);
         var reads = new Dictionary<(DateTimeOffset, DateTimeOffset), IReadOnlyDictionary<int, FigureSummary>>();
 
+        var subjectGone = false;
         foreach (var rule in rules)
         {
-            if (subject is null || !subject.Watches(rule))
+            if (subject is null || subjectGone || !subject.Watches(rule))
             {
                 memory.HeldSince.Remove(rule.Text);
-                statuses.Add(memory.LastFiring.TryGetValue(rule.Text, out var fired) ? fired : new RuleStatus(rule.Text, RuleStateKind.Ok, null, null, null, 0, 0, now));
+                var idle = new RuleStatus(rule.Text, subject is null ? RuleStateKind.InsufficientData : RuleStateKind.Ok, null, null, subject?.Version, 0, 0, now);
+                statuses.Add(RecentFiring(memory, rule, subject, now) ?? idle);
                 SetFiring(record.Name, rule, false);
                 continue;
             }
@@ -73,9 +77,21 @@ public sealed class RuleEvaluator(
 
             var verdict = RuleAssessor.Assess(rule, subjectFigures, baselineFigures);
             var state = Track(memory, rule, verdict, now, out var heldSince);
-            if (state == RuleStateKind.Firing && memory.Fired.Add(rule.Text))
+            if (state == RuleStateKind.Firing && !memory.Fired.Contains(rule.Text))
             {
-                await FireAsync(record, rule, subject, verdict, subjectFrom, now, heldSince, cancellationToken);
+                var committed = await FireAsync(record, rule, subject, verdict, subjectFrom, now, heldSince, cancellationToken);
+                if (committed is null)
+                {
+                    // Another writer moved the release on first: nothing was done, so nothing counts as fired.
+                    state = RuleStateKind.Pending;
+                    subjectGone = true;
+                }
+                else
+                {
+                    memory.Fired.Add(rule.Text);
+                    // After a rollback or a pause the remaining rules judge the new state at the next evaluation.
+                    subjectGone = committed.Event.Type is HistoryEventTypes.Rollback or HistoryEventTypes.Pause;
+                }
             }
 
             var status = new RuleStatus(rule.Text, state, verdict.Value, verdict.Baseline, subject.Version, verdict.SubjectN, verdict.BaselineN, now);
@@ -84,7 +100,8 @@ public sealed class RuleEvaluator(
                 memory.LastFiring[rule.Text] = status;
             }
 
-            statuses.Add(status);
+            var shown = state is RuleStateKind.Ok or RuleStateKind.InsufficientData ? RecentFiring(memory, rule, subject, now) ?? status : status;
+            statuses.Add(shown);
             SetFiring(record.Name, rule, state == RuleStateKind.Firing);
         }
 
@@ -120,7 +137,8 @@ public sealed class RuleEvaluator(
         }
     }
 
-    private async Task FireAsync(AgentRecord record, Rule rule, Subject subject, RuleVerdict verdict, DateTimeOffset from, DateTimeOffset now,
+    /// <returns>The committed change, or null when the rule could not act (the subject had already changed).</returns>
+    private async Task<CommandResult.Committed?> FireAsync(AgentRecord record, Rule rule, Subject subject, RuleVerdict verdict, DateTimeOffset from, DateTimeOffset now,
         DateTimeOffset heldSince, CancellationToken cancellationToken)
     {
         var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.Baseline, from, now, heldSince, now);
@@ -149,8 +167,8 @@ public sealed class RuleEvaluator(
         var result = await releases.ExecuteAsync(record.Name, null, actor, Decide, cancellationToken, waitForFleet: rule.Action == RuleAction.Rollback);
         if (result is not CommandResult.Committed committed)
         {
-            logger.LogWarning("Rule {Rule} of {Agent} fired but did not act: {Result}", rule.Text, record.Name, result);
-            return;
+            logger.LogInformation("Rule {Rule} of {Agent} held but did not act: {Result}", rule.Text, record.Name, result);
+            return null;
         }
 
         if (committed.Event.Type == HistoryEventTypes.Rollback)
@@ -163,7 +181,17 @@ public sealed class RuleEvaluator(
             "Rule fired: {Agent} {Action} by \"{Rule}\" on version {Subject}: {Detail} (detect {DetectMs:F0} ms, apply {ApplyMs:F2} ms, generation {Generation})",
             record.Name, committed.Event.Type, rule.Text, subject.Version, detail, detectMs, committed.Timings.ApplyMs, committed.Record.Generation);
         notifier.Notify(committed.Record, committed.Event, rule);
+        return committed;
     }
+
+    /// <summary>
+    /// A rule that rolled back or paused a canary keeps showing as firing for a minute, so an operator who looks
+    /// right after sees which rule acted (history keeps it for good); a new canary starts with a clean slate.
+    /// </summary>
+    private static RuleStatus? RecentFiring(AgentRuleMemory memory, Rule rule, Subject? subject, DateTimeOffset now)
+        => subject?.Phase != SubjectPhase.Canary && memory.LastFiring.TryGetValue(rule.Text, out var fired) && now - fired.EvaluatedAt < RecentFiringShown
+            ? fired
+            : null;
 
     private async Task<IReadOnlyDictionary<int, FigureSummary>> ReadAsync(string agent, DateTimeOffset from, DateTimeOffset to,
         Dictionary<(DateTimeOffset, DateTimeOffset), IReadOnlyDictionary<int, FigureSummary>> cache, CancellationToken cancellationToken)
@@ -181,8 +209,7 @@ public sealed class RuleEvaluator(
     {
         if (!_memory.TryGetValue(agent, out var memory) || memory.Subject != subject?.Key)
         {
-            var keepFirings = memory is not null && subject is null ? memory.LastFiring : [];
-            _memory[agent] = memory = new AgentRuleMemory(subject?.Key) { LastFiring = keepFirings };
+            _memory[agent] = memory = new AgentRuleMemory(subject?.Key) { LastFiring = memory?.LastFiring ?? new(StringComparer.Ordinal) };
         }
 
         return memory;

@@ -69,6 +69,37 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_rollback_rules_holding_at_once_roll_back_once_and_the_rule_that_acted_shows_as_firing()
+    {
+        await AgentAsync("double-bot", "rollback when error_rate > 15% over 10s min 20 requests", "rollback when error_rate > 10% over 10s min 20 requests");
+        await DeployAsync("double-bot", 1);
+        _time.Advance(TimeSpan.FromHours(2));
+        await _releases.ExecuteAsync("double-bot", null, "op", (r, ctx) => ReleaseTransitions.DeployCanary(r.State, 2, new RolloutPlan { Steps = [50, 100], StepDuration = TimeSpan.FromHours(1) }, ctx), default);
+
+        await TrafficAsync("double-bot", seconds: 10, (1, 20, 0.0), (2, 10, 0.5));
+        await _evaluator.EvaluateAsync(default);
+        await _evaluator.EvaluateAsync(default);
+
+        var history = await _store.GetHistoryAsync("double-bot", 10, default);
+        Assert.Single(history, e => e.Type == "rollback");
+        Assert.Single(_notifier.Events);
+        var statuses = (await _board.ReadAsync("double-bot", default))!;
+        Assert.Equal(RuleStateKind.Firing, statuses[0].State);
+        Assert.Equal(2, statuses[0].Subject);
+        Assert.NotEqual(RuleStateKind.Firing, statuses[1].State);
+    }
+
+    [Fact]
+    public async Task Rules_of_an_agent_with_nothing_deployed_have_insufficient_data()
+    {
+        await _releases.DefineAsync("idle-bot", new AgentDefinition { Rules = ["alert when error_rate > 5%"] }, null, "op", default);
+
+        await _evaluator.EvaluateAsync(default);
+
+        Assert.Equal(RuleStateKind.InsufficientData, (await _board.ReadAsync("idle-bot", default))!.Single().State);
+    }
+
+    [Fact]
     public async Task For_requires_the_condition_at_every_evaluation_for_that_long_and_detect_time_counts_from_the_first()
     {
         await CanaryAsync("slow-fire-bot", "rollback when error_rate > 15% over 30s for 2m min 20 requests");

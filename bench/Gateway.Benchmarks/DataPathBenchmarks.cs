@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
+using Rollgate.Routing;
+using Rollgate.Signals;
+using Yarp.ReverseProxy;
+
+namespace Rollgate.Benchmarks;
+
+/// <summary>
+/// The whole agent middleware per request, no sockets: the real <see cref="AgentProxyMiddleware.InvokeAsync"/>
+/// ("signals on") against <see cref="SignalFreeProxyMiddleware"/>, the same code without signals ("signals off").
+/// Each operation is one request on a fresh HttpContext (as Kestrel hands one per request); <see cref="NewContext"/>
+/// shows that fixed cost alone. <see cref="AsyncBackend"/>: the forwarder completes later on another thread, as a
+/// real forward does, so the middleware's async state machine is boxed (its size is part of the signal cost).
+/// </summary>
+[MemoryDiagnoser]
+public class MiddlewareBenchmarks
+{
+    private ProxyFixture _fixture = null!;
+    private AgentProxyMiddleware _signalsOn = null!;
+    private SignalFreeProxyMiddleware _signalsOff = null!;
+    private int _requests;
+
+    [Params(false, true)]
+    public bool AsyncBackend { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _fixture = new ProxyFixture();
+        var next = ProxyFixture.Forwarder(AsyncBackend);
+        _signalsOn = new AgentProxyMiddleware(next, _fixture.Routing, _fixture.ProxyState, _fixture.Tokens, _fixture.Ledger);
+        _signalsOff = new SignalFreeProxyMiddleware(next, _fixture.Routing, _fixture.ProxyState, _fixture.Tokens);
+    }
+
+    [Benchmark(Description = "new HttpContext only")]
+    public HttpContext NewContext() => _fixture.NewContext();
+
+    [Benchmark(Baseline = true, Description = "middleware, signals off")]
+    public Task SignalsOff() => _signalsOff.InvokeAsync(_fixture.NewContext());
+
+    [Benchmark(Description = "middleware, signals on")]
+    public async Task SignalsOn()
+    {
+        await _signalsOn.InvokeAsync(_fixture.NewContext());
+        DrainLedger(_fixture.Ledger, ref _requests);
+    }
+
+    /// <summary>
+    /// The gateway moves remembered request ids from the hot-path buffer into the ledger once a second (FigureFlusherService);
+    /// here every 4,096 requests, into a ledger of 4,096 ids, so it runs at steady state (the index is full and evicts).
+    /// </summary>
+    internal static void DrainLedger(InMemoryRequestLedger ledger, ref int requests)
+    {
+        if ((++requests & 4095) == 0)
+        {
+            ledger.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+}
+
+/// <summary>
+/// The same work split into its parts, synchronously, on one reused HttpContext: the routing decision alone, and
+/// routing plus the signal path of one JSON response (capture stream, usage parse, cost, counters, histogram,
+/// per-second figures, request ledger).
+/// </summary>
+[MemoryDiagnoser]
+public class ComponentBenchmarks
+{
+    private const string RequestId = "5f0c6b8e2a9d4e7f8a1b2c3d4e5f6a7b";
+    private ProxyFixture _fixture = null!;
+    private DefaultHttpContext _context = null!;
+    private int _requests;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _fixture = new ProxyFixture();
+        _context = _fixture.NewContext();
+        _context.Response.ContentType = "application/json";
+    }
+
+    /// <summary>StickyKeySource.Read + StickyBucket.Of + threshold: the version choice only.</summary>
+    [Benchmark(Description = "version choice")]
+    public VersionTarget Choice()
+    {
+        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        return Choose(_fixture.Route, _context.Request);
+    }
+
+    /// <summary>Choice, YARP reassignment, the four version headers and the request feature: routing without signals.</summary>
+    [Benchmark(Baseline = true, Description = "routing (signals off)")]
+    public VersionTarget Routing()
+    {
+        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        return Route(_fixture.Route, _context);
+    }
+
+    [Benchmark(Description = "routing + signal path (signals on)")]
+    public VersionTarget RoutingAndSignals()
+    {
+        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        var target = Route(_fixture.Route, _context);
+        Signals(target, _context, _fixture.Ledger);
+        DrainLedger();
+        return target;
+    }
+
+    [Benchmark(Description = "signal path only")]
+    public VersionTarget SignalPath()
+    {
+        var target = _fixture.Route.Canary!;
+        Signals(target, _context, _fixture.Ledger);
+        DrainLedger();
+        return target;
+    }
+
+    private void DrainLedger() => MiddlewareBenchmarks.DrainLedger(_fixture.Ledger, ref _requests);
+
+    private static VersionTarget Choose(AgentRoute agent, HttpRequest request)
+    {
+        var key = agent.StickyKey.Read(request);
+        var bucket = key.IsEmpty ? Random.Shared.Next(StickyBucket.Count) : StickyBucket.Of(agent.BucketSeed, key);
+        return bucket < agent.CanaryThreshold ? agent.Canary! : agent.Stable!;
+    }
+
+    private VersionTarget Route(AgentRoute agent, HttpContext context)
+    {
+        var target = Choose(agent, context.Request);
+        _fixture.ProxyState.TryGetRoute(target.RouteId, out var route);
+        _fixture.ProxyState.TryGetCluster(target.ClusterId, out var cluster);
+        context.ReassignProxyRequest(route!, cluster!);
+        var headers = context.Request.Headers;
+        headers["X-Rollgate-Agent"] = target.Agent;
+        headers[AgentProxyMiddleware.VersionHeader] = target.NumberText;
+        headers["X-Rollgate-Version-Hash"] = target.Hash;
+        headers["X-Rollgate-Role"] = target.RoleText;
+        context.Features.Set(new ProxyRequestFeature(target, RequestId));
+        return target;
+    }
+
+    /// <summary>What AgentProxyMiddleware adds around the forward for one successful JSON response.</summary>
+    private static void Signals(VersionTarget target, HttpContext context, IRequestLedger ledger)
+    {
+        var response = context.Response;
+        var body = response.Body;
+        var capture = new UsageCaptureStream(body, response);
+        response.Body = capture;
+        var started = Stopwatch.GetTimestamp();
+        var write = capture.WriteAsync(ProxyFixture.ResponseBody);
+        if (!write.IsCompletedSuccessfully)
+        {
+            write.AsTask().GetAwaiter().GetResult();
+        }
+
+        capture.Complete();
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        target.Success.Inc();
+        target.Duration.Observe(elapsed.TotalSeconds);
+        var cost = capture.HasUsage ? target.Pricing.Cost(capture.InputTokens, capture.OutputTokens) : 0;
+        if (cost > 0)
+        {
+            target.Cost.Inc(cost);
+        }
+
+        if (capture.HasUsage)
+        {
+            target.InputTokens.Inc(capture.InputTokens);
+            target.OutputTokens.Inc(capture.OutputTokens);
+        }
+
+        target.Signals.Record(new RequestSignal(false, elapsed.TotalMilliseconds, cost, capture.InputTokens, capture.OutputTokens, TaskOutcome.None));
+        ledger.Remember(target.Agent, RequestId, target.Number);
+        response.Body = body;
+        capture.Dispose();
+    }
+}
+
+/// <summary>Where the signal path's time goes: each of its parts alone (one reused HttpContext, one canary target).</summary>
+[MemoryDiagnoser]
+public class SignalPartsBenchmarks
+{
+    private const string RequestId = "5f0c6b8e2a9d4e7f8a1b2c3d4e5f6a7b";
+    private ProxyFixture _fixture = null!;
+    private DefaultHttpContext _context = null!;
+    private VersionTarget _target = null!;
+    private int _requests;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _fixture = new ProxyFixture();
+        _context = _fixture.NewContext();
+        _context.Response.ContentType = "application/json";
+        _target = _fixture.Route.Canary!;
+    }
+
+    [Benchmark(Description = "UsageCaptureStream: swap, write, Complete, restore")]
+    public long Capture()
+    {
+        var response = _context.Response;
+        var body = response.Body;
+        var capture = new UsageCaptureStream(body, response);
+        response.Body = capture;
+        var write = capture.WriteAsync(ProxyFixture.ResponseBody);
+        if (!write.IsCompletedSuccessfully)
+        {
+            write.AsTask().GetAwaiter().GetResult();
+        }
+
+        capture.Complete();
+        response.Body = body;
+        capture.Dispose();
+        return capture.InputTokens;
+    }
+
+    [Benchmark(Description = "UsageReader.TryRead alone")]
+    public long Parse()
+    {
+        UsageReader.TryRead(ProxyFixture.ResponseBody, out var input, out var output);
+        return input + output;
+    }
+
+    [Benchmark(Description = "Prometheus: 2 counters, histogram, cost, 2 token counters")]
+    public void Prometheus()
+    {
+        _target.Success.Inc();
+        _target.Duration.Observe(0.0123);
+        _target.Cost.Inc(0.00140);
+        _target.InputTokens.Inc(412);
+        _target.OutputTokens.Inc(37);
+    }
+
+    [Benchmark(Description = "VersionSignals.Record")]
+    public void Figures() => _target.Signals.Record(new RequestSignal(false, 12.3, 0.00140, 412, 37, TaskOutcome.None));
+
+    [Benchmark(Description = "IRequestLedger.Remember (+ drain every 4,096)")]
+    public void Ledger()
+    {
+        _fixture.Ledger.Remember(_target.Agent, RequestId, _target.Number);
+        MiddlewareBenchmarks.DrainLedger(_fixture.Ledger, ref _requests);
+    }
+}

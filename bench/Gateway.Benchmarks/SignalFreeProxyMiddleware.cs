@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Rollgate.Routing;
+using Rollgate.Security;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Rollgate.Benchmarks;
+
+/// <summary>
+/// The "signals off" baseline: a line-for-line copy of <see cref="AgentProxyMiddleware"/> (version choice, preview,
+/// replay preparation, request id, reassignment, version headers, problem responses) with every signal removed:
+/// no <c>UsageCaptureStream</c>, no response-body swap, no stopwatch, no counters, histogram, figures or ledger.
+/// Keep it in step with the real middleware when the routing part of that changes.
+/// </summary>
+internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingState routing, IProxyStateLookup proxyState, TokenRegistry tokens)
+{
+    private const int MaxReplayableBody = 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxyFeature = context.GetReverseProxyFeature();
+        if (!routing.Current.ByEntryRoute.TryGetValue(proxyFeature.Route.Config.RouteId, out var agent))
+        {
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
+            return;
+        }
+
+        var target = Choose(agent, context);
+        if (target is null)
+        {
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
+                $"Agent '{agent.Name}' has no deployed version.");
+            return;
+        }
+
+        var request = context.Request;
+        request.Headers.AcceptEncoding = StringValues.Empty;
+        var requestId = RequestId(request.Headers);
+        var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
+
+        var (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
+        if (!forwarded)
+        {
+            return;
+        }
+
+        if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
+        {
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            if (request.Body.CanSeek)
+            {
+                request.Body.Position = 0;
+            }
+
+            target = agent.Stable!;
+            (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
+            if (!forwarded)
+            {
+                return;
+            }
+        }
+
+        if (error is not null && !context.Response.HasStarted)
+        {
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", $"{error.Error}");
+        }
+    }
+
+    private async Task<(bool Forwarded, IForwarderErrorFeature? Error)> ForwardAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+    {
+        if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
+        {
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
+                $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
+            return (false, null);
+        }
+
+        context.ReassignProxyRequest(route, cluster);
+        SetVersionHeaders(context.Request.Headers, target);
+        context.Features.Set(new ProxyRequestFeature(target, requestId));
+        await next(context);
+        return (true, context.Features.Get<IForwarderErrorFeature>());
+    }
+
+    private VersionTarget? Choose(AgentRoute agent, HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (headers.ContainsKey(AgentProxyMiddleware.PreviewVersionHeader) && PreviewTarget(agent, headers) is { } preview)
+        {
+            return preview;
+        }
+
+        if (agent.Canary is not { } canary || agent.Stable is null)
+        {
+            return agent.Stable ?? agent.Canary;
+        }
+
+        var key = agent.StickyKey.Read(context.Request);
+        var bucket = key.IsEmpty ? Random.Shared.Next(StickyBucket.Count) : StickyBucket.Of(agent.BucketSeed, key);
+        return bucket < agent.CanaryThreshold ? canary : agent.Stable;
+    }
+
+    private VersionTarget? PreviewTarget(AgentRoute agent, IHeaderDictionary headers)
+        => int.TryParse(headers[AgentProxyMiddleware.PreviewVersionHeader], out var number)
+           && agent.Previews.TryGetValue(number, out var target)
+           && tokens.Resolve(headers[AgentProxyMiddleware.PreviewTokenHeader].ToString()) is { Role: TokenRole.Operator }
+            ? target
+            : null;
+
+    private static bool PrepareReplay(HttpRequest request)
+    {
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsTrace(request.Method))
+        {
+            if (request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding"))
+            {
+                return true;
+            }
+        }
+
+        if (request.ContentLength is { } length and <= MaxReplayableBody)
+        {
+            request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxReplayableBody);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string RequestId(IHeaderDictionary headers)
+    {
+        headers.Remove(AgentProxyMiddleware.PreviewTokenHeader);
+        var requestId = headers[AgentProxyMiddleware.RequestIdHeader].ToString();
+        if (string.IsNullOrEmpty(requestId) || requestId.Length > 128)
+        {
+            requestId = Guid.NewGuid().ToString("N");
+            headers[AgentProxyMiddleware.RequestIdHeader] = requestId;
+        }
+
+        return requestId;
+    }
+
+    private static void SetVersionHeaders(IHeaderDictionary headers, VersionTarget target)
+    {
+        headers["X-Rollgate-Agent"] = target.Agent;
+        headers[AgentProxyMiddleware.VersionHeader] = target.NumberText;
+        headers["X-Rollgate-Version-Hash"] = target.Hash;
+        headers["X-Rollgate-Role"] = target.RoleText;
+    }
+}
