@@ -29,9 +29,8 @@ public class MiddlewareBenchmarks
     public void Setup()
     {
         _fixture = new ProxyFixture();
-        var next = ProxyFixture.Forwarder(AsyncBackend);
-        _signalsOn = new AgentProxyMiddleware(next, _fixture.Routing, _fixture.ProxyState, _fixture.Tokens, _fixture.Ledger);
-        _signalsOff = new SignalFreeProxyMiddleware(next, _fixture.Routing, _fixture.ProxyState, _fixture.Tokens);
+        _signalsOn = new AgentProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: true), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens, _fixture.Ledger);
+        _signalsOff = new SignalFreeProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: false), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens);
     }
 
     [Benchmark(Description = "new HttpContext only")]
@@ -136,7 +135,6 @@ public class ComponentBenchmarks
         headers[AgentProxyMiddleware.VersionHeader] = target.NumberText;
         headers["X-Rollgate-Version-Hash"] = target.Hash;
         headers["X-Rollgate-Role"] = target.RoleText;
-        context.Features.Set(new ProxyRequestFeature(target, RequestId));
         return target;
     }
 
@@ -144,8 +142,9 @@ public class ComponentBenchmarks
     private static void Signals(VersionTarget target, HttpContext context, IRequestLedger ledger)
     {
         var response = context.Response;
+        response.ContentType = "application/json"; // set by the backend's headers before the response transform runs
         var body = response.Body;
-        var capture = new UsageCaptureStream(body, response);
+        var capture = UsageCaptureStream.For(response)!;
         response.Body = capture;
         var started = Stopwatch.GetTimestamp();
         var write = capture.WriteAsync(ProxyFixture.ResponseBody);
@@ -201,7 +200,7 @@ public class SignalPartsBenchmarks
     {
         var response = _context.Response;
         var body = response.Body;
-        var capture = new UsageCaptureStream(body, response);
+        var capture = UsageCaptureStream.For(response)!;
         response.Body = capture;
         var write = capture.WriteAsync(ProxyFixture.ResponseBody);
         if (!write.IsCompletedSuccessfully)

@@ -109,24 +109,26 @@ internal sealed class ProxyFixture
 
     /// <summary>What YARP's forwarder does on a 200 from the backend, minus the network: the response transform's
     /// headers (as RollgateResponseTransforms adds them), then the body written in one chunk.</summary>
-    public static RequestDelegate Forwarder(bool completesAsynchronously) => completesAsynchronously
+    /// <param name="captureUsage">Whether the response transform starts a <see cref="UsageCaptureStream"/> (signals on).</param>
+    public static RequestDelegate Forwarder(bool completesAsynchronously, bool captureUsage) => completesAsynchronously
         ? async context =>
         {
             await Task.Yield(); // a real forward completes later, on another thread: the middleware's state machine is boxed
-            await WriteResponseAsync(context);
+            await WriteResponseAsync(context, captureUsage);
         }
-        : WriteResponseAsync;
+        : context => WriteResponseAsync(context, captureUsage);
 
-    private static Task WriteResponseAsync(HttpContext context)
+    private static Task WriteResponseAsync(HttpContext context, bool captureUsage)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         response.ContentLength = ResponseBody.Length;
-        if (context.Features.Get<ProxyRequestFeature>() is { } forwarded)
+        response.Headers[AgentProxyMiddleware.VersionHeader] = context.Request.Headers[AgentProxyMiddleware.VersionHeader];
+        response.Headers[AgentProxyMiddleware.RequestIdHeader] = context.Request.Headers[AgentProxyMiddleware.RequestIdHeader];
+        if (captureUsage && UsageCaptureStream.For(response) is { } capture)
         {
-            response.Headers[AgentProxyMiddleware.VersionHeader] = forwarded.Target.NumberText;
-            response.Headers[AgentProxyMiddleware.RequestIdHeader] = forwarded.RequestId;
+            response.Body = capture;
         }
 
         var write = response.Body.WriteAsync(ResponseBody);

@@ -79,7 +79,6 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
         context.ReassignProxyRequest(route, cluster);
         SetVersionHeaders(context.Request.Headers, target);
-        context.Features.Set(new ProxyRequestFeature(target, requestId));
         await next(context);
         return (true, context.Features.Get<IForwarderErrorFeature>());
     }

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Numerics;
 
 namespace Rollgate.Signals;
 
@@ -6,42 +6,77 @@ namespace Rollgate.Signals;
 internal readonly record struct LedgerEntry(string Agent, string RequestId, int Version, long UnixSecond);
 
 /// <summary>
-/// The bounded hand-off between the data path and the ledger flush: a bounded channel (a preallocated-as-it-grows
-/// ring under a short lock; no allocation per entry once grown). A full buffer drops the entry and counts it.
+/// The bounded hand-off between the data path and the ledger flush: a preallocated ring that many writers fill
+/// without locks (each claims a slot with one compare-and-swap; a per-slot sequence number says when it is
+/// written and when it is free again) and one reader drains. Every proxied request writes here, so a full ring
+/// drops the entry and counts it rather than wait or allocate.
 /// </summary>
 internal sealed class LedgerBuffer
 {
-    private readonly Channel<LedgerEntry> _channel;
+    private readonly Slot[] _slots;
+    private readonly long _mask;
+    private readonly long _capacity;
+    private long _tail;
+    private long _head;
     private long _dropped;
 
     public LedgerBuffer(int capacity)
     {
-        _channel = Channel.CreateBounded<LedgerEntry>(new BoundedChannelOptions(capacity)
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 2));
+        _slots = new Slot[size];
+        _mask = size - 1;
+        _capacity = Math.Max(capacity, 1);
+        for (var i = 0; i < size; i++)
         {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite answers false when full: we drop and count
-            SingleReader = true,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        });
+            _slots[i].Sequence = i;
+        }
     }
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public int Count => _channel.Reader.Count;
+    public int Count => (int)Math.Max(0, Volatile.Read(ref _tail) - Volatile.Read(ref _head));
 
     public void Add(in LedgerEntry entry)
     {
-        if (!_channel.Writer.TryWrite(entry))
+        var position = Volatile.Read(ref _tail);
+        while (true)
         {
-            Interlocked.Increment(ref _dropped);
+            ref var slot = ref _slots[position & _mask];
+            var gap = Volatile.Read(ref slot.Sequence) - position;
+            if (position - Volatile.Read(ref _head) >= _capacity)
+            {
+                Interlocked.Increment(ref _dropped); // at capacity (the ring itself is rounded up to a power of two)
+                return;
+            }
+
+            if (gap == 0)
+            {
+                if (Interlocked.CompareExchange(ref _tail, position + 1, position) == position)
+                {
+                    slot.Entry = entry;
+                    Volatile.Write(ref slot.Sequence, position + 1); // published: the reader may take it
+                    return;
+                }
+
+                position = Volatile.Read(ref _tail);
+            }
+            else if (gap < 0)
+            {
+                Interlocked.Increment(ref _dropped); // the slot still holds an entry from one lap ago: full
+                return;
+            }
+            else
+            {
+                position = Volatile.Read(ref _tail); // another writer took this slot
+            }
         }
     }
 
     /// <summary>Takes up to <paramref name="max"/> entries (single reader: callers serialize).</summary>
     public List<LedgerEntry> Take(int max)
     {
-        var entries = new List<LedgerEntry>(Math.Min(max, Math.Max(_channel.Reader.Count, 16)));
-        while (entries.Count < max && _channel.Reader.TryRead(out var entry))
+        var entries = new List<LedgerEntry>(Math.Min(max, Math.Max(Count, 16)));
+        while (entries.Count < max && TryTake(out var entry))
         {
             entries.Add(entry);
         }
@@ -52,9 +87,32 @@ internal sealed class LedgerBuffer
     /// <summary>Takes every entry into <paramref name="apply"/> without building a list.</summary>
     public void Drain(Action<LedgerEntry> apply)
     {
-        while (_channel.Reader.TryRead(out var entry))
+        while (TryTake(out var entry))
         {
             apply(entry);
         }
+    }
+
+    private bool TryTake(out LedgerEntry entry)
+    {
+        var position = _head;
+        ref var slot = ref _slots[position & _mask];
+        if (Volatile.Read(ref slot.Sequence) != position + 1)
+        {
+            entry = default;
+            return false; // empty, or the writer that claimed it has not finished writing
+        }
+
+        entry = slot.Entry;
+        slot.Entry = default; // let the strings go
+        Volatile.Write(ref slot.Sequence, position + _slots.Length); // free for the writer one lap ahead
+        Volatile.Write(ref _head, position + 1);
+        return true;
+    }
+
+    private struct Slot
+    {
+        public long Sequence;
+        public LedgerEntry Entry;
     }
 }

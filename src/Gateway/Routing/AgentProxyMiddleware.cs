@@ -50,12 +50,10 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
         var body = context.Response.Body;
-        var capture = new UsageCaptureStream(body, context.Response);
-        context.Response.Body = capture;
         try
         {
             var started = Stopwatch.GetTimestamp();
-            var (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
+            var (forwarded, error) = await ForwardAsync(context, agent, target);
             if (!forwarded)
             {
                 return;
@@ -64,23 +62,25 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
             if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
             {
                 // The canary failed before sending a byte (refused, reset): count it against the canary, serve from stable.
-                Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
+                Record(target, context, null, error, Stopwatch.GetElapsedTime(started));
                 context.Features.Set<IForwarderErrorFeature>(null);
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 if (request.Body.CanSeek)
                 {
                     request.Body.Position = 0;
                 }
+
                 target = agent.Stable!;
                 started = Stopwatch.GetTimestamp();
-                (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
+                (forwarded, error) = await ForwardAsync(context, agent, target);
                 if (!forwarded)
                 {
                     return;
                 }
             }
 
-            capture.Complete();
+            var capture = context.Response.Body as UsageCaptureStream;
+            capture?.Complete();
             Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
             if (target.Role != VersionRole.Preview)
             {
@@ -93,12 +93,15 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         }
         finally
         {
-            context.Response.Body = body;
-            await capture.DisposeAsync();
+            if (context.Response.Body is UsageCaptureStream capture)
+            {
+                context.Response.Body = body;
+                await capture.DisposeAsync();
+            }
         }
     }
 
-    private async Task<(bool Forwarded, IForwarderErrorFeature? Error)> ForwardAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+    private async Task<(bool Forwarded, IForwarderErrorFeature? Error)> ForwardAsync(HttpContext context, AgentRoute agent, VersionTarget target)
     {
         if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
         {
@@ -109,12 +112,11 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
 
         context.ReassignProxyRequest(route, cluster);
         SetVersionHeaders(context.Request.Headers, target);
-        context.Features.Set(new ProxyRequestFeature(target, requestId));
         await next(context);
         return (true, context.Features.Get<IForwarderErrorFeature>());
     }
 
-    private static void Record(VersionTarget target, HttpContext context, UsageCaptureStream capture, IForwarderErrorFeature? error, TimeSpan elapsed)
+    private static void Record(VersionTarget target, HttpContext context, UsageCaptureStream? capture, IForwarderErrorFeature? error, TimeSpan elapsed)
     {
         var response = context.Response;
         var failed = error is not null || response.StatusCode >= 500;
@@ -132,7 +134,7 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         {
             cost = reported;
         }
-        else if (capture.HasUsage)
+        else if (capture is { HasUsage: true })
         {
             cost = target.Pricing.Cost(capture.InputTokens, capture.OutputTokens);
         }
@@ -142,7 +144,7 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
             target.Cost.Inc(cost);
         }
 
-        if (capture.HasUsage)
+        if (capture is { HasUsage: true })
         {
             target.InputTokens.Inc(capture.InputTokens);
             target.OutputTokens.Inc(capture.OutputTokens);
@@ -163,7 +165,7 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
             }
         }
 
-        RecordFigures(target, new RequestSignal(failed, elapsed.TotalMilliseconds, cost, capture.InputTokens, capture.OutputTokens, taskOutcome));
+        RecordFigures(target, new RequestSignal(failed, elapsed.TotalMilliseconds, cost, capture?.InputTokens ?? 0, capture?.OutputTokens ?? 0, taskOutcome));
     }
 
     /// <summary>Preview requests are an operator trying a version, not traffic: they stay out of the figures rules compare.</summary>

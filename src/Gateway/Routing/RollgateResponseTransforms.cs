@@ -1,9 +1,13 @@
+using Rollgate.Signals;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Rollgate.Routing;
 
-/// <summary>Adds <c>X-Rollgate-Version</c> and <c>X-Request-Id</c> to every response from a version's backend.</summary>
+/// <summary>
+/// For every response from a version's backend: adds <c>X-Rollgate-Version</c> and <c>X-Request-Id</c>, and starts
+/// reading token usage from bodies that can carry it (see <see cref="UsageCaptureStream"/>).
+/// </summary>
 public sealed class RollgateResponseTransforms : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -23,11 +27,17 @@ public sealed class RollgateResponseTransforms : ITransformProvider
 
         context.AddResponseTransform(static transformContext =>
         {
-            if (transformContext.HttpContext.Features.Get<ProxyRequestFeature>() is { } request)
+            // The middleware put the chosen version and the request id on the request; echo them to the client.
+            var http = transformContext.HttpContext;
+            var requestHeaders = http.Request.Headers;
+            var headers = http.Response.Headers;
+            headers[AgentProxyMiddleware.VersionHeader] = requestHeaders[AgentProxyMiddleware.VersionHeader];
+            headers[AgentProxyMiddleware.RequestIdHeader] = requestHeaders[AgentProxyMiddleware.RequestIdHeader];
+
+            // The backend's headers are in place and the body is not copied yet: wrap it only if it can carry usage.
+            if (transformContext.ProxyResponse is not null && UsageCaptureStream.For(http.Response) is { } capture)
             {
-                var headers = transformContext.HttpContext.Response.Headers;
-                headers[AgentProxyMiddleware.VersionHeader] = request.Target.NumberText;
-                headers[AgentProxyMiddleware.RequestIdHeader] = request.RequestId;
+                http.Response.Body = capture;
             }
 
             return ValueTask.CompletedTask;

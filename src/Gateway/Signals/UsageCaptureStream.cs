@@ -8,21 +8,53 @@ namespace Rollgate.Signals;
 /// Server-Sent Events only <c>data:</c> lines that mention <c>"usage"</c> are parsed, the last one wins.
 /// Other content types pass straight through.
 /// </summary>
-public sealed class UsageCaptureStream(Stream inner, HttpResponse response) : Stream
+public sealed class UsageCaptureStream : Stream
 {
     public const int MaxJsonBytes = 1024 * 1024;
     private const int MaxLineBytes = 256 * 1024;
 
-    private Mode _mode = Mode.Undecided;
+    private readonly Stream _inner;
+    private Mode _mode;
     private byte[]? _buffer;
     private int _length;
 
+    private UsageCaptureStream(Stream inner, Mode mode)
+    {
+        _inner = inner;
+        _mode = mode;
+    }
+
     private enum Mode : byte
     {
-        Undecided,
         Json,
         EventStream,
         PassThrough,
+    }
+
+    /// <summary>The client's response body this stream writes through to.</summary>
+    public Stream Inner => _inner;
+
+    /// <summary>
+    /// Starts capturing if the response (its headers already set) can carry usage: JSON up to 1 MiB, not
+    /// compressed, or Server-Sent Events. Other responses are not wrapped at all.
+    /// </summary>
+    public static UsageCaptureStream? For(HttpResponse response)
+    {
+        var contentType = response.ContentType;
+        if (contentType is null)
+        {
+            return null;
+        }
+
+        if (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return new UsageCaptureStream(response.Body, Mode.EventStream);
+        }
+
+        return contentType.Contains("json", StringComparison.OrdinalIgnoreCase) && response.Headers.ContentEncoding.Count == 0
+               && !(response.ContentLength > MaxJsonBytes)
+            ? new UsageCaptureStream(response.Body, Mode.Json)
+            : null;
     }
 
     public long InputTokens { get; private set; }
@@ -37,7 +69,7 @@ public sealed class UsageCaptureStream(Stream inner, HttpResponse response) : St
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await inner.WriteAsync(buffer, cancellationToken);
+        await _inner.WriteAsync(buffer, cancellationToken);
         Observe(buffer.Span);
     }
 
@@ -46,13 +78,13 @@ public sealed class UsageCaptureStream(Stream inner, HttpResponse response) : St
 
     public override void Write(byte[] buffer, int offset, int count)
     {
-        inner.Write(buffer, offset, count);
+        _inner.Write(buffer, offset, count);
         Observe(buffer.AsSpan(offset, count));
     }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 
-    public override void Flush() => inner.Flush();
+    public override void Flush() => _inner.Flush();
 
     /// <summary>Parses a buffered JSON body once the response is complete, and returns pooled memory.</summary>
     public void Complete()
@@ -77,11 +109,6 @@ public sealed class UsageCaptureStream(Stream inner, HttpResponse response) : St
 
     private void Observe(ReadOnlySpan<byte> chunk)
     {
-        if (_mode == Mode.Undecided)
-        {
-            _mode = Decide(response);
-        }
-
         switch (_mode)
         {
             case Mode.Json:
@@ -91,23 +118,6 @@ public sealed class UsageCaptureStream(Stream inner, HttpResponse response) : St
                 ScanEvents(chunk);
                 break;
         }
-    }
-
-    private static Mode Decide(HttpResponse response)
-    {
-        var contentType = response.ContentType;
-        if (contentType is null)
-        {
-            return Mode.PassThrough;
-        }
-
-        if (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
-        {
-            return Mode.EventStream;
-        }
-
-        var json = contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
-        return json && response.Headers.ContentEncoding.Count == 0 && !(response.ContentLength > MaxJsonBytes) ? Mode.Json : Mode.PassThrough;
     }
 
     private void ScanEvents(ReadOnlySpan<byte> chunk)

@@ -177,4 +177,33 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
         Assert.Contains($"rollgate_requests_total{{agent=\"retry-bot\",version=\"{canary}\",role=\"canary\",outcome=\"error\"}} 2", metrics);
         Assert.Contains($"rollgate_requests_total{{agent=\"retry-bot\",version=\"{stable}\",role=\"stable\",outcome=\"success\"}} 2", metrics);
     }
+
+    [Fact]
+    public async Task Promote_pause_resume_and_weight_drive_the_rollout_through_the_admin_api()
+    {
+        var (stable, canary) = await CanaryAsync("rollout-bot", 5);
+
+        var paused = await Command("rollout-bot", "pause", new { reason = "looking at traces" });
+        var resumed = await Command("rollout-bot", "resume", new { });
+        var weighted = await Command("rollout-bot", "weight", new { canaryPercent = 12.5 });
+        var promoted = await Command("rollout-bot", "promote", new { });
+        var afterPause = await _gateway.Admin.GetStringAsync("/admin/agents/rollout-bot/history?limit=4");
+
+        Assert.Equal("paused", paused["agent"]!["status"]!.GetValue<string>());
+        Assert.Equal("canary", resumed["agent"]!["status"]!.GetValue<string>());
+        Assert.Equal(12.5, weighted["agent"]!["canaryPercent"]!.GetValue<double>());
+        Assert.Equal(canary, promoted["agent"]!["stable"]!.GetValue<int>());
+        Assert.Equal("stable", promoted["agent"]!["status"]!.GetValue<string>());
+        Assert.Contains("looking at traces", afterPause);
+        Assert.Equal(canary.ToString(), await VersionForAsync("rollout-bot"));
+        var rollback = await _gateway.RollbackAsync("rollout-bot");
+        Assert.Equal(stable, rollback["to"]!.GetValue<int>()); // the previous stable is kept as the rollback target
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonObject> Command(string agent, string command, object body)
+    {
+        var response = await _gateway.Admin.PostAsync($"/admin/agents/{agent}/{command}", GatewayInstance.Json(body));
+        await GatewayInstance.EnsureAsync(response);
+        return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
 }
