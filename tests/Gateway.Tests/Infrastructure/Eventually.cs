@@ -7,6 +7,9 @@ public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a condition is looked at again until its deadline.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
     public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
         => await TrueAsync(() => Task.FromResult(condition()), because, timeout);
 
@@ -20,7 +23,7 @@ public static class Eventually
                 Assert.Fail($"Timed out after {clock.Elapsed.TotalSeconds:F1} s waiting until {because}.");
             }
 
-            await Task.Delay(10);
+            await Task.Delay(PollInterval);
         }
     }
 
@@ -37,7 +40,7 @@ public static class Eventually
             }
             catch (TException) when (clock.Elapsed < (timeout ?? DefaultTimeout))
             {
-                await Task.Delay(20);
+                await Task.Delay(PollInterval);
             }
         }
     }

@@ -13,6 +13,7 @@ namespace Rollgate.Tests.Infrastructure;
 public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(20);
     // Servers still running when the test host exits (a crashed or aborted run) are killed rather than orphaned.
     private static readonly ConcurrentDictionary<Process, byte> Running = new();
 
@@ -120,7 +121,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
                 throw new RedisServerStartException($"redis-server did not answer PING on port {Port} within {StartDeadline.TotalSeconds} s: {Output()}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(PingInterval);
         }
     }
 
