@@ -20,8 +20,6 @@ public sealed class ReleaseManager(
     /// <summary>How long a command waits for the rest of the fleet to acknowledge before answering anyway.</summary>
     public TimeSpan FleetAckTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
-    public string ReplicaId { get; init; } = Environment.MachineName;
-
     public Task<CommandResult> ExecuteAsync(
         string agent,
         long? ifMatch,

@@ -49,8 +49,7 @@ public static class GatewayHost
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());
-        services.AddSingleton(sp => new ReleaseManager(sp.GetRequiredService<IRollgateStore>(), sp.GetRequiredService<IReleaseApplier>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReleaseManager>>()) { ReplicaId = options.ReplicaId });
+        services.AddSingleton<ReleaseManager>();
         services.AddSingleton<VersionService>();
         services.AddSingleton(new ControllerOptions(options.ReplicaId, options.EvaluationInterval));
         services.AddSingleton<RolloutScheduler>();
