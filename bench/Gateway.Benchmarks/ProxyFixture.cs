@@ -63,7 +63,10 @@ internal sealed class ProxyFixture
             var cluster = new ClusterState(clusterId, new ClusterModel(clusterConfig, new HttpMessageInvoker(new SocketsHttpHandler())));
             var destination = new DestinationState("d0");
             cluster.DestinationsState = new ClusterDestinationsState([destination], [destination]);
-            ProxyState.Add(new RouteModel(new RouteConfig { RouteId = ProxyIds.VersionRoute(AgentName, version.Number), ClusterId = clusterId }, cluster, HttpTransformer.Default), cluster);
+            foreach (var role in ProxyIds.Roles)
+            {
+                ProxyState.Add(new RouteModel(new RouteConfig { RouteId = ProxyIds.VersionRoute(AgentName, version.Number, role), ClusterId = clusterId }, cluster, HttpTransformer.Default), cluster);
+            }
         }
 
         foreach (var target in new[] { Route.Stable!, Route.Canary! })

@@ -78,7 +78,6 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         }
 
         context.ReassignProxyRequest(route, cluster);
-        SetVersionHeaders(context.Request.Headers, target);
         await next(context);
         return (true, context.Features.Get<IForwarderErrorFeature>());
     }
@@ -141,11 +140,4 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         return requestId;
     }
 
-    private static void SetVersionHeaders(IHeaderDictionary headers, VersionTarget target)
-    {
-        headers["X-Rollgate-Agent"] = target.Agent;
-        headers[AgentProxyMiddleware.VersionHeader] = target.NumberText;
-        headers["X-Rollgate-Version-Hash"] = target.Hash;
-        headers["X-Rollgate-Role"] = target.RoleText;
-    }
 }

@@ -65,7 +65,7 @@ public static class GatewayHost
         services.AddExceptionHandler<StoreUnavailableHandler>();
         services.AddReverseProxy()
             .LoadFromMemory([], [])
-            .AddTransforms<RollgateResponseTransforms>();
+            .AddTransforms<RollgateTransforms>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -110,8 +110,7 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
             return (false, null);
         }
 
-        context.ReassignProxyRequest(route, cluster);
-        SetVersionHeaders(context.Request.Headers, target);
+        context.ReassignProxyRequest(route, cluster); // the route's transforms add the version's headers
         await next(context);
         return (true, context.Features.Get<IForwarderErrorFeature>());
     }
@@ -235,14 +234,6 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         }
 
         return requestId;
-    }
-
-    private static void SetVersionHeaders(IHeaderDictionary headers, VersionTarget target)
-    {
-        headers["X-Rollgate-Agent"] = target.Agent;
-        headers[VersionHeader] = target.NumberText;
-        headers["X-Rollgate-Version-Hash"] = target.Hash;
-        headers["X-Rollgate-Role"] = target.RoleText;
     }
 
     private static Task WriteForwarderProblemAsync(HttpContext context, AgentRoute agent, VersionTarget target, IForwarderErrorFeature error, string requestId)

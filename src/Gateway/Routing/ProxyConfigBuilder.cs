@@ -7,8 +7,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Rollgate.Routing;
 
 /// <summary>
-/// YARP routes and clusters for all agents: one entry route per agent (what clients hit) and one cluster plus one
-/// never-matching route per version. Only adding versions or changing an agent's paths needs a YARP reload; moving
+/// YARP routes and clusters for all agents: one entry route per agent (what clients hit) and, per version, one
+/// cluster plus a never-matching route per role (stable, canary, preview) that carries the version's headers. Only adding versions or changing an agent's paths needs a YARP reload; moving
 /// traffic between versions never does.
 /// </summary>
 public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
@@ -39,17 +39,28 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
             {
                 var destinations = version.Destinations();
                 var timeout = BackendTimeout(version.Backend) ?? defaultBackendTimeout;
-                routes.Add(new RouteConfig
+                foreach (var role in ProxyIds.Roles)
                 {
-                    RouteId = ProxyIds.VersionRoute(name, version.Number),
-                    ClusterId = ProxyIds.VersionCluster(name, version.Number),
-                    Match = new RouteMatch
+                    routes.Add(new RouteConfig
                     {
-                        Path = $"/__rollgate/version/{name}/{version.Number}",
-                        Headers = [new RouteHeader { Name = "X-Rollgate-Never", Values = [NeverMatch], Mode = HeaderMatchMode.ExactHeader }],
-                    },
-                    Transforms = [new Dictionary<string, string> { ["PathPattern"] = "/{**rest}" }],
-                });
+                        RouteId = ProxyIds.VersionRoute(name, version.Number, role),
+                        ClusterId = ProxyIds.VersionCluster(name, version.Number),
+                        Match = new RouteMatch
+                        {
+                            Path = $"/__rollgate/version/{name}/{version.Number}/{ProxyIds.RoleName(role)}",
+                            Headers = [new RouteHeader { Name = "X-Rollgate-Never", Values = [NeverMatch], Mode = HeaderMatchMode.ExactHeader }],
+                        },
+                        Transforms = [new Dictionary<string, string> { ["PathPattern"] = "/{**rest}" }],
+                        Metadata = new Dictionary<string, string>
+                        {
+                            [ProxyIds.AgentMetadataKey] = name,
+                            [ProxyIds.VersionMetadataKey] = version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            [ProxyIds.HashMetadataKey] = version.Hash,
+                            [ProxyIds.RoleMetadataKey] = ProxyIds.RoleName(role),
+                        },
+                    });
+                }
+
                 clusters.Add(new ClusterConfig
                 {
                     ClusterId = ProxyIds.VersionCluster(name, version.Number),

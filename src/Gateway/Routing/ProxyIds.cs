@@ -9,7 +9,21 @@ public static class ProxyIds
 
     public static string EntryRoute(string agent) => EntryRoutePrefix + agent;
 
-    public static string VersionRoute(string agent, int version) => $"version:{agent}:{version}";
+    public const string VersionMetadataKey = "rollgate.version";
+    public const string HashMetadataKey = "rollgate.hash";
+    public const string RoleMetadataKey = "rollgate.role";
+
+    /// <summary>One route per version and role, so the headers that name them are constants of the route.</summary>
+    public static string VersionRoute(string agent, int version, VersionRole role) => $"version:{agent}:{version}:{RoleName(role)}";
+
+    public static string RoleName(VersionRole role) => role switch
+    {
+        VersionRole.Stable => "stable",
+        VersionRole.Canary => "canary",
+        _ => "preview",
+    };
+
+    public static readonly VersionRole[] Roles = [VersionRole.Stable, VersionRole.Canary, VersionRole.Preview];
 
     public static string VersionCluster(string agent, int version) => $"version:{agent}:{version}";
 }

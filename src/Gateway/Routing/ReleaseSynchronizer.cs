@@ -181,7 +181,7 @@ public sealed class ReleaseSynchronizer(
         foreach (var version in snapshot.Versions.Keys)
         {
             while (!proxyState.TryGetCluster(ProxyIds.VersionCluster(snapshot.Record.Name, version), out _)
-                   || !proxyState.TryGetRoute(ProxyIds.VersionRoute(snapshot.Record.Name, version), out _))
+                   || !ProxyIds.Roles.All(role => proxyState.TryGetRoute(ProxyIds.VersionRoute(snapshot.Record.Name, version, role), out _)))
             {
                 if (Stopwatch.GetTimestamp() > deadline)
                 {

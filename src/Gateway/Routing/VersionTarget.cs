@@ -19,8 +19,8 @@ public sealed class VersionTarget
         NumberText = version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Hash = version.Hash;
         Role = role;
-        RoleText = role switch { VersionRole.Stable => "stable", VersionRole.Canary => "canary", _ => "preview" };
-        RouteId = ProxyIds.VersionRoute(agent, version.Number);
+        RoleText = ProxyIds.RoleName(role);
+        RouteId = ProxyIds.VersionRoute(agent, version.Number, role);
         ClusterId = ProxyIds.VersionCluster(agent, version.Number);
         Pricing = version.Pricing();
         if (role != VersionRole.Preview)

@@ -31,6 +31,8 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
 
         var request = new HttpRequestMessage(HttpMethod.Post, "/agents/echo-bot/v1/chat?x=1&y=two") { Content = GatewayInstance.Json(new { hello = "world" }) };
         request.Headers.Add("X-Request-Id", "client-chosen-id");
+        request.Headers.Add("X-Rollgate-Version", "999");   // a client cannot speak for the gateway
+        request.Headers.Add("X-Rollgate-Role", "spoofed");
         var response = await _gateway.Proxy.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -1,0 +1,51 @@
+using Rollgate.Signals;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Rollgate.Routing;
+
+/// <summary>
+/// The transforms of every version route. Toward the backend: <c>X-Rollgate-Agent</c>, <c>-Version</c>,
+/// <c>-Version-Hash</c> and <c>-Role</c>, constants of the route (set, replacing anything a client sent), so no
+/// request pays for building them. Toward the client: <c>X-Rollgate-Version</c> and <c>X-Request-Id</c>, and the
+/// start of usage capture for bodies that can carry it (see <see cref="UsageCaptureStream"/>).
+/// </summary>
+public sealed class RollgateTransforms : ITransformProvider
+{
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        var metadata = context.Route.Metadata;
+        if (metadata is null || !metadata.TryGetValue(ProxyIds.VersionMetadataKey, out var version))
+        {
+            return; // entry routes only match; the request is reassigned to a version route before forwarding
+        }
+
+        context.AddRequestHeader("X-Rollgate-Agent", metadata[ProxyIds.AgentMetadataKey], append: false);
+        context.AddRequestHeader(AgentProxyMiddleware.VersionHeader, version, append: false);
+        context.AddRequestHeader("X-Rollgate-Version-Hash", metadata[ProxyIds.HashMetadataKey], append: false);
+        context.AddRequestHeader("X-Rollgate-Role", metadata[ProxyIds.RoleMetadataKey], append: false);
+        context.AddResponseTransform(transformContext =>
+        {
+            var http = transformContext.HttpContext;
+            var headers = http.Response.Headers;
+            headers[AgentProxyMiddleware.VersionHeader] = version;
+            headers[AgentProxyMiddleware.RequestIdHeader] = http.Request.Headers[AgentProxyMiddleware.RequestIdHeader];
+
+            // The backend's headers are in place and the body is not copied yet: wrap it only if it can carry usage.
+            if (transformContext.ProxyResponse is not null && UsageCaptureStream.For(http.Response) is { } capture)
+            {
+                http.Response.Body = capture;
+            }
+
+            return ValueTask.CompletedTask;
+        });
+    }
+}
