@@ -8,10 +8,8 @@ namespace Rollgate.Admin.Http;
 /// <summary>The admin API's RFC 9457 problem responses, with stable <c>type</c> URIs operators can match on.</summary>
 public static class AdminProblems
 {
-    public const string TypeBase = "https://rollgate.dev/problems/";
-
     public static IResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null)
-        => Results.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
+        => Results.Problem(detail: detail, statusCode: status, title: title, type: ProblemTypes.Base + type, extensions: extensions);
 
     public static IResult Unauthorized()
         => Problem(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized", "Send 'Authorization: Bearer <token>' with a configured admin token.");
@@ -27,7 +25,7 @@ public static class AdminProblems
         => Validation(Single("agent", $"'{agent}' is not a valid agent name: lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters"));
 
     public static IResult Validation(ValidationErrors errors)
-        => Results.ValidationProblem(errors.ToDictionary(), title: "Invalid request", type: TypeBase + "validation",
+        => Results.ValidationProblem(errors.ToDictionary(), title: "Invalid request", type: ProblemTypes.Base + "validation",
             detail: errors.ToString());
 
     public static IResult PreconditionFailed(long current)

@@ -1,4 +1,5 @@
 using Rollgate.Admin;
+using Rollgate.Routing;
 using Yarp.ReverseProxy.Model;
 
 namespace Rollgate.Hosting;
@@ -19,8 +20,8 @@ public sealed class ListenerGuardMiddleware(RequestDelegate next, ListenerPorts 
             var isAdmin = endpoint.Metadata.GetMetadata<AdminEndpointMarker>() is not null;
             if ((onAdmin && isProxy) || (!onAdmin && isAdmin))
             {
-                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", type: "https://rollgate.dev/problems/not-found",
-                    detail: onAdmin ? "Agent traffic is served on the proxy listener." : "The admin API is served on the admin listener only.").ExecuteAsync(context);
+                return ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "not-found", "Not found",
+                    onAdmin ? "Agent traffic is served on the proxy listener." : "The admin API is served on the admin listener only.");
             }
         }
 

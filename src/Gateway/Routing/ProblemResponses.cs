@@ -3,8 +3,6 @@ namespace Rollgate.Routing;
 /// <summary>RFC 9457 problem responses for errors the gateway itself produces on the data path.</summary>
 public static class ProblemResponses
 {
-    public const string TypeBase = "https://rollgate.dev/problems/";
-
     public static Task WriteAsync(HttpContext context, int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null)
     {
         if (context.Response.HasStarted)
@@ -12,6 +10,6 @@ public static class ProblemResponses
             return Task.CompletedTask;
         }
 
-        return Results.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions).ExecuteAsync(context);
+        return Results.Problem(detail: detail, statusCode: status, title: title, type: ProblemTypes.Base + type, extensions: extensions).ExecuteAsync(context);
     }
 }

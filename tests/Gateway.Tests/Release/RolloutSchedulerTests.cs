@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Rollgate.Agents;
 using Rollgate.Release;
 using Rollgate.Stores.File;
+using Rollgate.Tests.Infrastructure;
 using Rollgate.Versions;
 
 namespace Rollgate.Tests.Release;
@@ -19,7 +20,7 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _store = FileStore.Open(_dataDir);
-        _releases = new ReleaseManager(_store, new NoApplier(), _time, NullLogger<ReleaseManager>.Instance);
+        _releases = new ReleaseManager(_store, new NoOpApplier(), _time, NullLogger<ReleaseManager>.Instance);
         _scheduler = new RolloutScheduler(_store, _releases, _time, NullLogger<RolloutScheduler>.Instance);
         return Task.CompletedTask;
     }
@@ -80,9 +81,4 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
     }
 
     private async Task<ReleaseState> State(string agent) => (await _store.GetAgentAsync(agent, default))!.State;
-
-    private sealed class NoApplier : IReleaseApplier
-    {
-        public ValueTask<long> ApplyCommittedAsync(AgentRecord record, CancellationToken cancellationToken) => ValueTask.FromResult(System.Diagnostics.Stopwatch.GetTimestamp());
-    }
 }

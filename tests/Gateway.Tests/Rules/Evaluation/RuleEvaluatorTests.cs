@@ -7,6 +7,7 @@ using Rollgate.Rules;
 using Rollgate.Rules.Evaluation;
 using Rollgate.Signals;
 using Rollgate.Stores.File;
+using Rollgate.Tests.Infrastructure;
 using Rollgate.Versions;
 
 namespace Rollgate.Tests.Rules.Evaluation;
@@ -31,7 +32,7 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
     {
         _store = FileStore.Open(_dataDir);
         _figures = new InMemoryFigureStore(_time);
-        _releases = new ReleaseManager(_store, new NoApplier(), _time, NullLogger<ReleaseManager>.Instance);
+        _releases = new ReleaseManager(_store, new NoOpApplier(), _time, NullLogger<ReleaseManager>.Instance);
         _evaluator = new RuleEvaluator(_store, _figures, _releases, _board, _notifier, _time, NullLogger<RuleEvaluator>.Instance);
         return Task.CompletedTask;
     }
@@ -307,10 +308,5 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
         public List<HistoryEvent> Events { get; } = [];
 
         public void Notify(AgentRecord record, HistoryEvent historyEvent, Rule rule) => Events.Add(historyEvent);
-    }
-
-    private sealed class NoApplier : IReleaseApplier
-    {
-        public ValueTask<long> ApplyCommittedAsync(AgentRecord record, CancellationToken cancellationToken) => ValueTask.FromResult(System.Diagnostics.Stopwatch.GetTimestamp());
     }
 }
