@@ -73,7 +73,9 @@ public static class GatewayHost
         app.Services.GetRequiredService<IRollgateStore>();
         app.Services.GetRequiredService<TokenRegistry>();
 
-        app.UseExceptionHandler();
+        // Only the admin API needs the exception handler (store outages become 503 problems); on the data path it would
+        // cost every request an extra async frame, and AgentProxyMiddleware writes its own problems.
+        app.UseWhen(context => context.Connection.LocalPort == ports.Admin, admin => admin.UseExceptionHandler());
         app.UseRouting();
         app.UseMiddleware<ListenerGuardMiddleware>();
 
@@ -91,10 +93,6 @@ public static class GatewayHost
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         });
-        app.MapFallback((HttpContext context) => ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound,
-            context.Request.Path.StartsWithSegments("/agents") ? "unknown-agent" : "not-found",
-            context.Request.Path.StartsWithSegments("/agents") ? "Unknown agent" : "Not found",
-            $"Nothing is routed at '{context.Request.Path}'."));
 
         // After MapReverseProxy, so YARP's config is live and seeded versions become routable as they are applied.
         if (options.Seed is { } seed)

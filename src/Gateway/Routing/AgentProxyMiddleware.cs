@@ -14,7 +14,13 @@ namespace Rollgate.Routing;
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
 /// outcome in-line. Reads one immutable table; no locks, no I/O.
 /// </summary>
-public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState routing, IProxyStateLookup proxyState, TokenRegistry tokens, IRequestLedger ledger)
+public sealed class AgentProxyMiddleware(
+    RequestDelegate next,
+    RoutingState routing,
+    IProxyStateLookup proxyState,
+    TokenRegistry tokens,
+    IRequestLedger ledger,
+    ILogger<AgentProxyMiddleware> logger)
 {
     public const string VersionHeader = "X-Rollgate-Version";
     public const string RequestIdHeader = "X-Request-Id";
@@ -52,13 +58,15 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         var body = context.Response.Body;
         try
         {
-            var started = Stopwatch.GetTimestamp();
-            var (forwarded, error) = await ForwardAsync(context, agent, target);
-            if (!forwarded)
+            if (!TryReassign(context, target))
             {
+                await WriteNotLoadedAsync(context, agent, target);
                 return;
             }
 
+            var started = Stopwatch.GetTimestamp();
+            await next(context);
+            var error = context.Features.Get<IForwarderErrorFeature>();
             if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
             {
                 // The canary failed before sending a byte (refused, reset): count it against the canary, serve from stable.
@@ -71,12 +79,15 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
                 }
 
                 target = agent.Stable!;
-                started = Stopwatch.GetTimestamp();
-                (forwarded, error) = await ForwardAsync(context, agent, target);
-                if (!forwarded)
+                if (!TryReassign(context, target))
                 {
+                    await WriteNotLoadedAsync(context, agent, target);
                     return;
                 }
+
+                started = Stopwatch.GetTimestamp();
+                await next(context);
+                error = context.Features.Get<IForwarderErrorFeature>();
             }
 
             var capture = context.Response.Body as UsageCaptureStream;
@@ -91,6 +102,13 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
                 await WriteForwarderProblemAsync(context, agent, target, error, requestId);
             }
         }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The admin listener has ASP.NET Core's exception handler; the data path answers for itself (a bug, never by design).
+            logger.LogError(exception, "Request {RequestId} to agent {Agent} failed in the gateway", requestId, agent.Name);
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
+                $"The gateway failed to handle request {requestId}.");
+        }
         finally
         {
             if (context.Response.Body is UsageCaptureStream capture)
@@ -101,19 +119,21 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         }
     }
 
-    private async Task<(bool Forwarded, IForwarderErrorFeature? Error)> ForwardAsync(HttpContext context, AgentRoute agent, VersionTarget target)
+    /// <summary>Points the request at the target's version route and cluster; the route's transforms add the version's headers.</summary>
+    private bool TryReassign(HttpContext context, VersionTarget target)
     {
         if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
-                $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
-            return (false, null);
+            return false;
         }
 
-        context.ReassignProxyRequest(route, cluster); // the route's transforms add the version's headers
-        await next(context);
-        return (true, context.Features.Get<IForwarderErrorFeature>());
+        context.ReassignProxyRequest(route, cluster);
+        return true;
     }
+
+    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target)
+        => ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
+            $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
 
     private static void Record(VersionTarget target, HttpContext context, UsageCaptureStream? capture, IForwarderErrorFeature? error, TimeSpan elapsed)
     {
@@ -229,7 +249,7 @@ public sealed class AgentProxyMiddleware(RequestDelegate next, RoutingState rout
         var requestId = headers[RequestIdHeader].ToString();
         if (string.IsNullOrEmpty(requestId) || requestId.Length > 128)
         {
-            requestId = Guid.NewGuid().ToString("N");
+            requestId = RequestIds.Next();
             headers[RequestIdHeader] = requestId;
         }
 

@@ -28,10 +28,13 @@ public sealed class RollgateTransforms : ITransformProvider
             return; // entry routes only match; the request is reassigned to a version route before forwarding
         }
 
-        context.AddRequestHeader("X-Rollgate-Agent", metadata[ProxyIds.AgentMetadataKey], append: false);
-        context.AddRequestHeader(AgentProxyMiddleware.VersionHeader, version, append: false);
-        context.AddRequestHeader("X-Rollgate-Version-Hash", metadata[ProxyIds.HashMetadataKey], append: false);
-        context.AddRequestHeader("X-Rollgate-Role", metadata[ProxyIds.RoleMetadataKey], append: false);
+        context.RequestTransforms.Add(new VersionHeadersTransform(
+        [
+            new("X-Rollgate-Agent", metadata[ProxyIds.AgentMetadataKey]),
+            new(AgentProxyMiddleware.VersionHeader, version),
+            new("X-Rollgate-Version-Hash", metadata[ProxyIds.HashMetadataKey]),
+            new("X-Rollgate-Role", metadata[ProxyIds.RoleMetadataKey]),
+        ]));
         context.AddResponseTransform(transformContext =>
         {
             var http = transformContext.HttpContext;

@@ -3,8 +3,8 @@ using System.Buffers;
 namespace Rollgate.Signals;
 
 /// <summary>
-/// Wraps the client response body: every chunk is written through first (streams are never held back), then
-/// scanned for token usage. JSON bodies up to 1 MiB are kept in a pooled buffer and parsed at the end; for
+/// Wraps the client response body: every chunk is scanned for token usage (synchronously, without waiting for more)
+/// and written through at once, so streams are never held back. JSON bodies up to 1 MiB are kept in a pooled buffer and parsed at the end; for
 /// Server-Sent Events only <c>data:</c> lines that mention <c>"usage"</c> are parsed, the last one wins.
 /// Other content types pass straight through.
 /// </summary>
@@ -51,7 +51,9 @@ public sealed class UsageCaptureStream : Stream
             return new UsageCaptureStream(response.Body, Mode.EventStream);
         }
 
-        return contentType.Contains("json", StringComparison.OrdinalIgnoreCase) && response.Headers.ContentEncoding.Count == 0
+        var json = contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+                   || contentType.Contains("json", StringComparison.OrdinalIgnoreCase); // application/problem+json, vnd…+json
+        return json && response.Headers.ContentEncoding.Count == 0
                && !(response.ContentLength > MaxJsonBytes)
             ? new UsageCaptureStream(response.Body, Mode.Json)
             : null;
@@ -67,19 +69,23 @@ public sealed class UsageCaptureStream : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    // Scan, then hand the chunk on: no async state machine of our own per write.
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _inner.WriteAsync(buffer, cancellationToken);
         Observe(buffer.Span);
+        return _inner.WriteAsync(buffer, cancellationToken);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    {
+        Observe(buffer.AsSpan(offset, count));
+        return _inner.WriteAsync(buffer, offset, count, cancellationToken);
+    }
 
     public override void Write(byte[] buffer, int offset, int count)
     {
-        _inner.Write(buffer, offset, count);
         Observe(buffer.AsSpan(offset, count));
+        _inner.Write(buffer, offset, count);
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);

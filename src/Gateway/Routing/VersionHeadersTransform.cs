@@ -1,0 +1,34 @@
+using Yarp.ReverseProxy.Transforms;
+
+namespace Rollgate.Routing;
+
+/// <summary>
+/// Sets the headers that tell a backend which version and role it serves (<c>X-Rollgate-Agent</c>, <c>-Version</c>,
+/// <c>-Version-Hash</c>, <c>-Role</c>): constants of one version route, added in one step. A client's own copy of
+/// one of them is dropped, so a backend can trust them. One transform instead of four of YARP's header transforms
+/// saves every request four look-ups in the outgoing headers; the values are checked at version creation (no line
+/// breaks), so they go out without validation.
+/// </summary>
+public sealed class VersionHeadersTransform(IReadOnlyList<KeyValuePair<string, string>> headers) : RequestTransform
+{
+    private readonly KeyValuePair<string, string>[] _headers = headers.ToArray();
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
+
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var incoming = context.HttpContext.Request.Headers;
+        var outgoing = context.ProxyRequest.Headers;
+        foreach (var (name, value) in _headers)
+        {
+            if (context.HeadersCopied && incoming.ContainsKey(name))
+            {
+                outgoing.Remove(name);
+            }
+
+            outgoing.TryAddWithoutValidation(name, value);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
