@@ -8,22 +8,34 @@ namespace Rollgate.Signals;
 /// first (at 2,000,000 ids that is 24 h of traffic only up to ≈ 23 requests/s on average).
 /// </summary>
 /// <remarks>
-/// An entry is a 64-bit keyed hash of (agent, request id), not the strings: a dictionary entry (≈ 28 bytes) plus a slot
-/// in the eviction queue (16 bytes), ≈ 45 bytes per id, ≈ 90 MB at the default capacity (plus up to 2× while the
-/// collections grow). Two ids of the same agent collide with probability ≈ n/2^64 per lookup, negligible.
-/// Lost on restart, like the rest of the in-memory figures.
+/// <para>
+/// Ids live in a ring of up to eight segments, each a dictionary that grows up to its share of the capacity.
+/// New ids go to the newest segment until it is full or has spanned its time slice (retention plus an hour, over one
+/// segment fewer than there are); then the oldest is cleared and reused as the newest. So the time slices alone never
+/// evict an id before its retention, and a segment whose newest id has passed the retention is cleared on the next flush. Eviction is therefore by segment: between 7/8 of the capacity
+/// and all of it is kept. Clearing keeps a dictionary's arrays, so once the ring has gone round nothing is allocated
+/// however long the gateway runs (growing one big dictionary would reallocate it on the large-object heap, and the
+/// collections that follow cost every request).
+/// </para>
+/// <para>
+/// An entry is a 64-bit keyed hash of (agent, request id), not the strings: ≈ 28 bytes per id, ≈ 56 MB at the default
+/// capacity. Two ids of the same agent collide with probability ≈ n/2^64 per lookup, negligible. Lost on restart, like
+/// the rest of the in-memory figures.
+/// </para>
 /// </remarks>
 public sealed class InMemoryRequestLedger : IRequestLedger
 {
+    private const int MaxSegments = 8;
+
     private readonly TimeProvider _time;
     private readonly RequestLedgerOptions _options;
     private readonly LedgerBuffer _buffer;
     private readonly ulong _seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-    private readonly long _epoch;
-    private readonly Dictionary<ulong, Slot> _index = new();
-    private readonly Queue<(ulong Key, int Sequence, int Second)> _order = new();
+    private readonly Segment[] _segments;
+    private readonly int _segmentCapacity;
+    private readonly long _sliceSeconds;
     private readonly Action<LedgerEntry> _apply;
-    private int _sequence;
+    private int _newest;
 
     public InMemoryRequestLedger(TimeProvider timeProvider, RequestLedgerOptions? options = null)
     {
@@ -31,20 +43,28 @@ public sealed class InMemoryRequestLedger : IRequestLedger
         _options = options ?? new RequestLedgerOptions();
         _options.Validate();
         _buffer = new LedgerBuffer(_options.BufferCapacity);
-        _epoch = _time.GetUtcNow().ToUnixTimeSeconds();
+        var segments = Math.Clamp(_options.Capacity, 2, MaxSegments);
+        _segmentCapacity = Math.Max(1, _options.Capacity / segments);
+        _sliceSeconds = Math.Max(1, (long)KeepFor.TotalSeconds / (segments - 1));
+        _segments = new Segment[segments];
+        for (var i = 0; i < segments; i++)
+        {
+            _segments[i] = new Segment();
+        }
+
         _apply = Apply;
     }
 
     public long Dropped => _buffer.Dropped;
 
-    /// <summary>Ids currently kept (after the last flush or find).</summary>
+    /// <summary>Ids currently kept (after the last flush or find); an id remembered twice may count twice until the older copy is evicted.</summary>
     public int Count
     {
         get
         {
-            lock (_index)
+            lock (_segments)
             {
-                return _index.Count;
+                return _segments.Sum(s => s.Ids.Count);
             }
         }
     }
@@ -64,17 +84,27 @@ public sealed class InMemoryRequestLedger : IRequestLedger
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(requestId);
-        lock (_index)
+        lock (_segments)
         {
             ApplyPending();
-            return Task.FromResult(_index.TryGetValue(Key(agent, requestId), out var slot) ? slot.Version : (int?)null);
+            var key = Key(agent, requestId);
+            for (var age = 0; age < _segments.Length; age++)
+            {
+                // Newest first: an id remembered again (a retry on stable) answers with its latest version.
+                if (_segments[(_newest - age + _segments.Length) % _segments.Length].Ids.TryGetValue(key, out var version))
+                {
+                    return Task.FromResult<int?>(version);
+                }
+            }
+
+            return Task.FromResult<int?>(null);
         }
     }
 
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_index)
+        lock (_segments)
         {
             ApplyPending();
         }
@@ -85,38 +115,36 @@ public sealed class InMemoryRequestLedger : IRequestLedger
     private void ApplyPending()
     {
         _buffer.Drain(_apply);
-        Evict();
+        var oldest = _time.GetUtcNow().ToUnixTimeSeconds() - (long)KeepFor.TotalSeconds;
+        foreach (var segment in _segments)
+        {
+            if (segment.Ids.Count > 0 && segment.NewestSecond < oldest)
+            {
+                segment.Ids.Clear();
+            }
+        }
     }
+
+    private TimeSpan KeepFor => _options.Retention + TimeSpan.FromHours(1);
 
     private void Apply(LedgerEntry entry)
     {
-        var key = Key(entry.Agent, entry.RequestId);
-        var sequence = unchecked(++_sequence);
-        _index[key] = new Slot(entry.Version, sequence);
-        _order.Enqueue((key, sequence, (int)(entry.UnixSecond - _epoch)));
-        if (_order.Count > _options.Capacity)
+        var segment = _segments[_newest];
+        if (segment.Ids.Count >= _segmentCapacity || (segment.Ids.Count > 0 && entry.UnixSecond - segment.FirstSecond >= _sliceSeconds))
         {
-            EvictOldest();
+            _newest = (_newest + 1) % _segments.Length;
+            segment = _segments[_newest];
+            segment.Ids.Clear(); // the oldest segment's ids are evicted together
         }
-    }
 
-    private void Evict()
-    {
-        var oldest = _time.GetUtcNow().ToUnixTimeSeconds() - _epoch - (long)(_options.Retention + TimeSpan.FromHours(1)).TotalSeconds;
-        while (_order.Count > 0 && (_order.Count > _options.Capacity || _order.Peek().Second < oldest))
+        if (segment.Ids.Count == 0)
         {
-            EvictOldest();
+            segment.FirstSecond = entry.UnixSecond;
+            segment.NewestSecond = entry.UnixSecond;
         }
-    }
 
-    private void EvictOldest()
-    {
-        var (key, sequence, _) = _order.Dequeue();
-        // Only if not remembered again since: the newer queue slot owns the entry then.
-        if (_index.TryGetValue(key, out var slot) && slot.Sequence == sequence)
-        {
-            _index.Remove(key);
-        }
+        segment.Ids[Key(entry.Agent, entry.RequestId)] = entry.Version;
+        segment.NewestSecond = Math.Max(segment.NewestSecond, entry.UnixSecond);
     }
 
     /// <summary>Seeded FNV-1a over both strings, finished with the MurmurHash3 64-bit mixer.</summary>
@@ -142,5 +170,10 @@ public sealed class InMemoryRequestLedger : IRequestLedger
         return hash;
     }
 
-    private readonly record struct Slot(int Version, int Sequence);
+    private sealed class Segment
+    {
+        public readonly Dictionary<ulong, int> Ids = new();
+        public long FirstSecond;
+        public long NewestSecond;
+    }
 }

@@ -52,13 +52,13 @@ public sealed class AgentProxyMiddleware(
         var request = context.Request;
         // The gateway reads usage from bodies, so it asks backends for identity encoding.
         request.Headers.AcceptEncoding = StringValues.Empty;
-        var requestId = RequestId(request.Headers);
+        var (requestId, generated) = RequestId(request.Headers);
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
         var body = context.Response.Body;
         try
         {
-            if (!TryReassign(context, target))
+            if (!TryReassign(context, target, requestId, generated))
             {
                 await WriteNotLoadedAsync(context, agent, target);
                 return;
@@ -79,7 +79,7 @@ public sealed class AgentProxyMiddleware(
                 }
 
                 target = agent.Stable!;
-                if (!TryReassign(context, target))
+                if (!TryReassign(context, target, requestId, generated))
                 {
                     await WriteNotLoadedAsync(context, agent, target);
                     return;
@@ -120,14 +120,14 @@ public sealed class AgentProxyMiddleware(
     }
 
     /// <summary>Points the request at the target's version route and cluster; the route's transforms add the version's headers.</summary>
-    private bool TryReassign(HttpContext context, VersionTarget target)
+    private bool TryReassign(HttpContext context, VersionTarget target, string requestId, bool generated)
     {
         if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
         {
             return false;
         }
 
-        context.ReassignProxyRequest(route, cluster);
+        AgentProxyFeature.Assign(context, route, cluster, requestId, generated);
         return true;
     }
 
@@ -243,17 +243,22 @@ public sealed class AgentProxyMiddleware(
         return false;
     }
 
-    private static string RequestId(IHeaderDictionary headers)
+    /// <summary>The client's request id when usable; otherwise a new one, which the version route's transforms send on.</summary>
+    private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
         headers.Remove(PreviewTokenHeader); // never forward an operator credential to a backend
         var requestId = headers[RequestIdHeader].ToString();
-        if (string.IsNullOrEmpty(requestId) || requestId.Length > 128)
+        if (requestId.Length is > 0 and <= 128)
         {
-            requestId = RequestIds.Next();
-            headers[RequestIdHeader] = requestId;
+            return (requestId, false);
         }
 
-        return requestId;
+        if (requestId.Length > 0)
+        {
+            headers.Remove(RequestIdHeader); // unusable: replaced, not forwarded
+        }
+
+        return (RequestIds.Next(), true);
     }
 
     private static Task WriteForwarderProblemAsync(HttpContext context, AgentRoute agent, VersionTarget target, IForwarderErrorFeature error, string requestId)

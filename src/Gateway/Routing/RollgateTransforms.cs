@@ -1,4 +1,5 @@
 using Rollgate.Signals;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -40,7 +41,10 @@ public sealed class RollgateTransforms : ITransformProvider
             var http = transformContext.HttpContext;
             var headers = http.Response.Headers;
             headers[AgentProxyMiddleware.VersionHeader] = version;
-            headers[AgentProxyMiddleware.RequestIdHeader] = http.Request.Headers[AgentProxyMiddleware.RequestIdHeader];
+            if (http.Features.Get<IReverseProxyFeature>() is AgentProxyFeature proxy)
+            {
+                headers[AgentProxyMiddleware.RequestIdHeader] = proxy.RequestId;
+            }
 
             // The backend's headers are in place and the body is not copied yet: wrap it only if it can carry usage.
             if (transformContext.ProxyResponse is not null && UsageCaptureStream.For(http.Response) is { } capture)

@@ -1,10 +1,12 @@
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Rollgate.Routing;
 
 /// <summary>
 /// Sets the headers that tell a backend which version and role it serves (<c>X-Rollgate-Agent</c>, <c>-Version</c>,
-/// <c>-Version-Hash</c>, <c>-Role</c>): constants of one version route, added in one step. A client's own copy of
+/// <c>-Version-Hash</c>, <c>-Role</c>): constants of one version route, added in one step; and <c>X-Request-Id</c> when
+/// the gateway generated it (a client's own id is forwarded as it came). A client's own copy of
 /// one of them is dropped, so a backend can trust them. One transform instead of four of YARP's header transforms
 /// saves every request four look-ups in the outgoing headers; the values are checked at version creation (no line
 /// breaks), so they go out without validation.
@@ -27,6 +29,11 @@ public sealed class VersionHeadersTransform(IReadOnlyList<KeyValuePair<string, s
             }
 
             outgoing.TryAddWithoutValidation(name, value);
+        }
+
+        if (context.HttpContext.Features.Get<IReverseProxyFeature>() is AgentProxyFeature { Generated: true } proxy)
+        {
+            outgoing.TryAddWithoutValidation(AgentProxyMiddleware.RequestIdHeader, proxy.RequestId);
         }
 
         return ValueTask.CompletedTask;

@@ -6,72 +6,153 @@ namespace Rollgate.Signals;
 /// Reads token usage from an OpenAI- or Anthropic-style JSON document: the top-level <c>usage</c> object's
 /// <c>prompt_tokens</c>/<c>completion_tokens</c> or <c>input_tokens</c>/<c>output_tokens</c>. Never throws.
 /// </summary>
+/// <remarks>
+/// Runs on every JSON response, so it does not tokenize the whole document: it searches for <c>"usage"</c>, checks
+/// with a byte scan that the match is a key of the root object (not nested, not a string value), and parses only that
+/// object. The scan tracks nesting and strings from the start, so the document is read at most once.
+/// </remarks>
 public static class UsageReader
 {
+    private static ReadOnlySpan<byte> UsageKey => "\"usage\""u8;
+
     public static bool TryRead(ReadOnlySpan<byte> json, out long inputTokens, out long outputTokens)
     {
         inputTokens = 0;
         outputTokens = 0;
-        if (json.IndexOf("\"usage\""u8) < 0)
+        var structure = new StructureScan();
+        var from = 0;
+        while (true)
         {
-            return false; // most bodies have no usage: skip parsing them
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            var found = json[from..].IndexOf(UsageKey);
+            if (found < 0)
             {
-                return false;
+                return false; // most bodies have no usage at all
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            var at = from + found;
+            if (!structure.AdvanceTo(json, at))
             {
-                var isUsage = reader.ValueTextEquals("usage"u8);
-                if (!reader.Read())
-                {
-                    return false;
-                }
-
-                if (isUsage && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    return ReadUsageObject(ref reader, out inputTokens, out outputTokens);
-                }
-
-                reader.Skip();
+                return false; // malformed before the match
             }
-        }
-        catch (JsonException)
-        {
-            // Not JSON, or cut short: no usage.
-        }
 
-        return false;
+            if (structure is { Depth: 1, InString: false, RootIsObject: true }
+                && ValueStart(json, at + UsageKey.Length) is var value and >= 0)
+            {
+                return json[value] == (byte)'{' && ReadUsageObject(json[value..], out inputTokens, out outputTokens);
+            }
+
+            from = at + 1;
+        }
     }
 
-    private static bool ReadUsageObject(ref Utf8JsonReader reader, out long input, out long output)
+    /// <summary>Where the value after a key starts (past the colon and whitespace), or -1 if this was no key.</summary>
+    private static int ValueStart(ReadOnlySpan<byte> json, int afterKey)
+    {
+        var colon = SkipWhitespace(json, afterKey);
+        if (colon >= json.Length || json[colon] != (byte)':')
+        {
+            return -1; // "usage" was a string value, not a key
+        }
+
+        var value = SkipWhitespace(json, colon + 1);
+        return value < json.Length ? value : -1;
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int index)
+    {
+        while (index < json.Length && json[index] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            index++;
+        }
+
+        return index;
+    }
+
+    private static bool ReadUsageObject(ReadOnlySpan<byte> usage, out long input, out long output)
     {
         input = 0;
         output = 0;
         var found = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        try
         {
-            var kind = reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8) ? 1
-                : reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8) ? 2
-                : 0;
-            reader.Read();
-            if (kind != 0 && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value >= 0)
+            var reader = new Utf8JsonReader(usage, new JsonReaderOptions { MaxDepth = 64 });
+            reader.Read(); // the object's '{'
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                found = true;
-                if (kind == 1) input = value;
-                else output = value;
+                var kind = reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8) ? 1
+                    : reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8) ? 2
+                    : 0;
+                reader.Read();
+                if (kind != 0 && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value >= 0)
+                {
+                    found = true;
+                    if (kind == 1) input = value;
+                    else output = value;
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
-            else
-            {
-                reader.Skip();
-            }
+        }
+        catch (JsonException)
+        {
+            // Cut short or malformed: what was read so far stands only if complete pairs were found.
         }
 
         return found;
+    }
+
+    /// <summary>Nesting depth and string state of a JSON text, advanced forward only.</summary>
+    private struct StructureScan
+    {
+        private int _position;
+        private bool _sawRoot;
+
+        public int Depth { get; private set; }
+        public bool InString { get; private set; }
+        public bool RootIsObject { get; private set; }
+
+        /// <summary>Scans up to (not including) <paramref name="end"/>, or one past it when an escape covers it; false when the nesting goes negative.</summary>
+        public bool AdvanceTo(ReadOnlySpan<byte> json, int end)
+        {
+            var i = _position;
+            for (; i < end; i++)
+            {
+                var b = json[i];
+                if (InString)
+                {
+                    if (b == (byte)'\\')
+                    {
+                        i++; // the escaped byte cannot end the string (it may lie past end: then the match is inside a string)
+                    }
+                    else if (b == (byte)'"')
+                    {
+                        InString = false;
+                    }
+                }
+                else if (b == (byte)'"')
+                {
+                    InString = true;
+                }
+                else if (b is (byte)'{' or (byte)'[')
+                {
+                    if (!_sawRoot)
+                    {
+                        _sawRoot = true;
+                        RootIsObject = b == (byte)'{';
+                    }
+
+                    Depth++;
+                }
+                else if (b is (byte)'}' or (byte)']' && --Depth < 0)
+                {
+                    return false;
+                }
+            }
+
+            _position = i;
+            return true;
+        }
     }
 }

@@ -63,6 +63,23 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unusable_client_request_id_is_replaced_not_forwarded()
+    {
+        await _gateway.ReleaseAsync("long-id-bot", _backend.Url);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/agents/long-id-bot/");
+        request.Headers.Add("X-Request-Id", new string('x', 129));
+        var response = await _gateway.Proxy.SendAsync(request);
+        var echo = await TestBackend.Echo.ReadAsync(response);
+        var second = (await _gateway.Proxy.GetAsync("/agents/long-id-bot/")).Headers.GetValues("X-Request-Id").Single();
+
+        var id = response.Headers.GetValues("X-Request-Id").Single();
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        Assert.Equal(id, echo.Headers["X-Request-Id"]);
+        Assert.NotEqual(id, second);
+    }
+
+    [Fact]
     public async Task Custom_path_prefix_replaces_the_default_route()
     {
         await _gateway.ReleaseAsync("prefixed-bot", _backend.Url, new { pathPrefix = "/support" });

@@ -26,7 +26,7 @@ public sealed class InMemoryRequestLedgerTests : RequestLedgerContractTests
         Assert.Equal(1, await ledger.FindAsync(agent, "c", None));
         Assert.Equal(1, await ledger.FindAsync(agent, "e", None));
 
-        // Remembering "c" again makes it the newest: the older queue slot must not evict it.
+        // Remembering "c" again makes it the newest: evicting its older copy must not lose it.
         ledger.Remember(agent, "c", 2);
         ledger.Remember(agent, "f", 1);
         await ledger.FlushAsync(None);
@@ -73,5 +73,60 @@ public sealed class InMemoryRequestLedgerTests : RequestLedgerContractTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(2, await ledger.FindAsync(agent, ids[^1], None));
+    }
+
+    [Fact]
+    public async Task Once_the_segments_have_gone_round_flushing_allocates_nothing()
+    {
+        var ledger = new InMemoryRequestLedger(Clock, new RequestLedgerOptions { Capacity = 8_000, BufferCapacity = 10_000 });
+        var agent = NewAgent();
+        var ids = Enumerable.Range(0, 5_000).Select(i => $"req-{i}").ToArray();
+        for (var round = 0; round < 4; round++) // 20,000 ids through 8 segments of 1,000: every segment filled and reused
+        {
+            foreach (var id in ids)
+            {
+                ledger.Remember(agent, id + "-" + round, 1);
+            }
+
+            await ledger.FlushAsync(None);
+        }
+
+        foreach (var id in ids)
+        {
+            ledger.Remember(agent, id, 2);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        await ledger.FlushAsync(None);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.InRange(ledger.Count, 7_000, 8_000);
+        Assert.Equal(2, await ledger.FindAsync(agent, ids[^1], None));
+    }
+
+    [Fact]
+    public async Task Segments_rotating_on_time_never_forget_an_id_before_its_retention()
+    {
+        var ledger = new InMemoryRequestLedger(Clock);
+        var agent = NewAgent();
+        var remembered = new List<(string Id, DateTimeOffset At)>();
+        for (var i = 0; i < 100; i++) // 50 hours, an id every 30 minutes
+        {
+            ledger.Remember(agent, $"r{i}", i);
+            remembered.Add(($"r{i}", Clock.GetUtcNow()));
+            await ledger.FlushAsync(None);
+            foreach (var (id, at) in remembered.Where(r => Clock.GetUtcNow() - r.At <= TimeSpan.FromHours(24)))
+            {
+                Assert.NotNull(await ledger.FindAsync(agent, id, None));
+            }
+
+            Clock.Advance(TimeSpan.FromMinutes(30));
+        }
+
+        Assert.Null(await ledger.FindAsync(agent, "r0", None)); // 50 h old
+        Clock.Advance(TimeSpan.FromHours(30));
+        foreach (var (id, _) in remembered)
+        {
+            Assert.Null(await ledger.FindAsync(agent, id, None));
+        }
     }
 }
