@@ -9,7 +9,7 @@ namespace Rollgate.Signals;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Ids live in a ring of up to eight segments, each a dictionary that grows up to its share of the capacity.
+/// Ids live in a ring of up to eight segments, each a dictionary allocated at its share of the capacity when first used.
 /// New ids go to the newest segment until it is full or has spanned its time slice (retention plus an hour, over one
 /// segment fewer than there are); then the oldest is cleared and reused as the newest. So the time slices alone never
 /// evict an id before its retention, and a segment whose newest id has passed the retention is cleared on the next flush. Eviction is therefore by segment: between 7/8 of the capacity
@@ -29,12 +29,12 @@ public sealed class InMemoryRequestLedger : IRequestLedger
 
     private readonly TimeProvider _time;
     private readonly RequestLedgerOptions _options;
-    private readonly LedgerBuffer _buffer;
+    private readonly LedgerBuffer<KeyedLedgerEntry> _buffer;
     private readonly ulong _seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private readonly Segment[] _segments;
     private readonly int _segmentCapacity;
     private readonly long _sliceSeconds;
-    private readonly Action<LedgerEntry> _apply;
+    private readonly Action<KeyedLedgerEntry> _apply;
     private int _newest;
 
     public InMemoryRequestLedger(TimeProvider timeProvider, RequestLedgerOptions? options = null)
@@ -42,7 +42,7 @@ public sealed class InMemoryRequestLedger : IRequestLedger
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new RequestLedgerOptions();
         _options.Validate();
-        _buffer = new LedgerBuffer(_options.BufferCapacity);
+        _buffer = new LedgerBuffer<KeyedLedgerEntry>(_options.BufferCapacity);
         var segments = Math.Clamp(_options.Capacity, 2, MaxSegments);
         _segmentCapacity = Math.Max(1, _options.Capacity / segments);
         _sliceSeconds = Math.Max(1, (long)KeepFor.TotalSeconds / (segments - 1));
@@ -76,7 +76,9 @@ public sealed class InMemoryRequestLedger : IRequestLedger
             return;
         }
 
-        _buffer.Add(new LedgerEntry(agent, requestId, version, _time.GetUtcNow().ToUnixTimeSeconds()));
+        // Hashed here, not at the flush: the buffer then holds no strings, which would otherwise live ≈ 1 s, survive
+        // gen-0 collections and be promoted, making gen-2 collections frequent under load.
+        _buffer.Add(new KeyedLedgerEntry(Key(agent, requestId), version, _time.GetUtcNow().ToUnixTimeSeconds()));
     }
 
     public Task<int?> FindAsync(string agent, string requestId, CancellationToken cancellationToken)
@@ -127,7 +129,7 @@ public sealed class InMemoryRequestLedger : IRequestLedger
 
     private TimeSpan KeepFor => _options.Retention + TimeSpan.FromHours(1);
 
-    private void Apply(LedgerEntry entry)
+    private void Apply(KeyedLedgerEntry entry)
     {
         var segment = _segments[_newest];
         if (segment.Ids.Count >= _segmentCapacity || (segment.Ids.Count > 0 && entry.UnixSecond - segment.FirstSecond >= _sliceSeconds))
@@ -139,11 +141,14 @@ public sealed class InMemoryRequestLedger : IRequestLedger
 
         if (segment.Ids.Count == 0)
         {
+            // Full size at first use: one large-object allocation per segment for the gateway's lifetime, rather than a
+            // dozen while it doubles (each of those can start a gen-2 collection under load).
+            segment.Ids.EnsureCapacity(_segmentCapacity);
             segment.FirstSecond = entry.UnixSecond;
             segment.NewestSecond = entry.UnixSecond;
         }
 
-        segment.Ids[Key(entry.Agent, entry.RequestId)] = entry.Version;
+        segment.Ids[entry.Key] = entry.Version;
         segment.NewestSecond = Math.Max(segment.NewestSecond, entry.UnixSecond);
     }
 

@@ -5,13 +5,17 @@ namespace Rollgate.Signals;
 /// <summary>One remembered request, stamped with the unix second it was remembered.</summary>
 internal readonly record struct LedgerEntry(string Agent, string RequestId, int Version, long UnixSecond);
 
+/// <summary>One remembered request as a keyed hash of (agent, request id): nothing on the heap for the collector to promote.</summary>
+internal readonly record struct KeyedLedgerEntry(ulong Key, int Version, long UnixSecond);
+
 /// <summary>
 /// The bounded hand-off between the data path and the ledger flush: a preallocated ring that many writers fill
 /// without locks (each claims a slot with one compare-and-swap; a per-slot sequence number says when it is
 /// written and when it is free again) and one reader drains. Every proxied request writes here, so a full ring
 /// drops the entry and counts it rather than wait or allocate.
 /// </summary>
-internal sealed class LedgerBuffer
+internal sealed class LedgerBuffer<TEntry>
+    where TEntry : struct
 {
     private readonly Slot[] _slots;
     private readonly long _mask;
@@ -36,7 +40,7 @@ internal sealed class LedgerBuffer
 
     public int Count => (int)Math.Max(0, Volatile.Read(ref _tail) - Volatile.Read(ref _head));
 
-    public void Add(in LedgerEntry entry)
+    public void Add(in TEntry entry)
     {
         var position = Volatile.Read(ref _tail);
         while (true)
@@ -73,9 +77,9 @@ internal sealed class LedgerBuffer
     }
 
     /// <summary>Takes up to <paramref name="max"/> entries (single reader: callers serialize).</summary>
-    public List<LedgerEntry> Take(int max)
+    public List<TEntry> Take(int max)
     {
-        var entries = new List<LedgerEntry>(Math.Min(max, Math.Max(Count, 16)));
+        var entries = new List<TEntry>(Math.Min(max, Math.Max(Count, 16)));
         while (entries.Count < max && TryTake(out var entry))
         {
             entries.Add(entry);
@@ -85,7 +89,7 @@ internal sealed class LedgerBuffer
     }
 
     /// <summary>Takes every entry into <paramref name="apply"/> without building a list.</summary>
-    public void Drain(Action<LedgerEntry> apply)
+    public void Drain(Action<TEntry> apply)
     {
         while (TryTake(out var entry))
         {
@@ -93,7 +97,7 @@ internal sealed class LedgerBuffer
         }
     }
 
-    private bool TryTake(out LedgerEntry entry)
+    private bool TryTake(out TEntry entry)
     {
         var position = _head;
         ref var slot = ref _slots[position & _mask];
@@ -104,7 +108,7 @@ internal sealed class LedgerBuffer
         }
 
         entry = slot.Entry;
-        slot.Entry = default; // let the strings go
+        slot.Entry = default; // let any strings go
         Volatile.Write(ref slot.Sequence, position + _slots.Length); // free for the writer one lap ahead
         Volatile.Write(ref _head, position + 1);
         return true;
@@ -113,6 +117,6 @@ internal sealed class LedgerBuffer
     private struct Slot
     {
         public long Sequence;
-        public LedgerEntry Entry;
+        public TEntry Entry;
     }
 }

@@ -29,7 +29,7 @@ public sealed class RedisRequestLedger : IRequestLedger
     private readonly RequestLedgerOptions _options;
     private readonly string _prefix;
     private readonly ILogger _logger;
-    private readonly LedgerBuffer _buffer;
+    private readonly LedgerBuffer<LedgerEntry> _buffer;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeSpan _keyTtl;
     private List<LedgerEntry>? _unwritten;
@@ -46,7 +46,7 @@ public sealed class RedisRequestLedger : IRequestLedger
         _options.Validate();
         _prefix = keyPrefix;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _buffer = new LedgerBuffer(_options.BufferCapacity);
+        _buffer = new LedgerBuffer<LedgerEntry>(_options.BufferCapacity);
         _keyTtl = _options.Retention + TimeSpan.FromHours(2);
     }
 
