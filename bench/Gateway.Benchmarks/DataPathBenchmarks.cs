@@ -29,7 +29,8 @@ public class MiddlewareBenchmarks
     public void Setup()
     {
         _fixture = new ProxyFixture();
-        _signalsOn = new AgentProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: true), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens, _fixture.Ledger);
+        _signalsOn = new AgentProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: true), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens, _fixture.Ledger,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<AgentProxyMiddleware>.Instance);
         _signalsOff = new SignalFreeProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: false), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens);
     }
 

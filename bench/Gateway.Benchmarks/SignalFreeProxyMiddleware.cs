@@ -36,15 +36,17 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
         var request = context.Request;
         request.Headers.AcceptEncoding = StringValues.Empty;
-        var requestId = RequestId(request.Headers);
+        var (requestId, generated) = RequestId(request.Headers);
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
-        var (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
-        if (!forwarded)
+        if (!TryReassign(context, target, requestId, generated))
         {
+            await WriteNotLoadedAsync(context, agent, target);
             return;
         }
 
+        await next(context);
+        var error = context.Features.Get<IForwarderErrorFeature>();
         if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
         {
             context.Features.Set<IForwarderErrorFeature>(null);
@@ -55,11 +57,14 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
             }
 
             target = agent.Stable!;
-            (forwarded, error) = await ForwardAsync(context, agent, target, requestId);
-            if (!forwarded)
+            if (!TryReassign(context, target, requestId, generated))
             {
+                await WriteNotLoadedAsync(context, agent, target);
                 return;
             }
+
+            await next(context);
+            error = context.Features.Get<IForwarderErrorFeature>();
         }
 
         if (error is not null && !context.Response.HasStarted)
@@ -68,19 +73,20 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         }
     }
 
-    private async Task<(bool Forwarded, IForwarderErrorFeature? Error)> ForwardAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+    private bool TryReassign(HttpContext context, VersionTarget target, string requestId, bool generated)
     {
         if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
-                $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
-            return (false, null);
+            return false;
         }
 
-        context.ReassignProxyRequest(route, cluster);
-        await next(context);
-        return (true, context.Features.Get<IForwarderErrorFeature>());
+        AgentProxyFeature.Assign(context, route, cluster, requestId, generated);
+        return true;
     }
+
+    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target)
+        => ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
+            $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
 
     private VersionTarget? Choose(AgentRoute agent, HttpContext context)
     {
@@ -127,17 +133,20 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         return false;
     }
 
-    private static string RequestId(IHeaderDictionary headers)
+    private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
         headers.Remove(AgentProxyMiddleware.PreviewTokenHeader);
         var requestId = headers[AgentProxyMiddleware.RequestIdHeader].ToString();
-        if (string.IsNullOrEmpty(requestId) || requestId.Length > 128)
+        if (requestId.Length is > 0 and <= 128)
         {
-            requestId = Guid.NewGuid().ToString("N");
-            headers[AgentProxyMiddleware.RequestIdHeader] = requestId;
+            return (requestId, false);
         }
 
-        return requestId;
-    }
+        if (requestId.Length > 0)
+        {
+            headers.Remove(AgentProxyMiddleware.RequestIdHeader);
+        }
 
+        return (RequestIds.Next(), true);
+    }
 }
