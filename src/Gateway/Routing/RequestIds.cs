@@ -5,9 +5,8 @@ namespace Rollgate.Routing;
 
 /// <summary>
 /// <c>X-Request-Id</c> values for requests that arrive without one: 32 hex digits, unique within the fleet.
-/// <see cref="Guid.NewGuid"/> asks the kernel for random bytes on every call, which costs more than the rest of the
-/// gateway's per-request work; this takes a 64-bit process key drawn once and a counter, scrambled by a bijection
-/// so ids are distinct but not sequential.
+/// <see cref="Guid.NewGuid"/> asks the kernel for random bytes on every call (a system call per request); this takes
+/// a 64-bit process key drawn once and a counter, scrambled by a bijection so ids are distinct but not sequential.
 /// </summary>
 public static class RequestIds
 {

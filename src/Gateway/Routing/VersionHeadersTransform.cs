@@ -5,17 +5,15 @@ namespace Rollgate.Routing;
 
 /// <summary>
 /// Sets the headers that tell a backend which version and role it serves (<c>X-Rollgate-Agent</c>, <c>-Version</c>,
-/// <c>-Version-Hash</c>, <c>-Role</c>): constants of one version route, added in one step; and <c>X-Request-Id</c> when
-/// the gateway generated it (a client's own id is forwarded as it came). A client's own copy of
-/// one of them is dropped, so a backend can trust them. One transform instead of four of YARP's header transforms
-/// saves every request four look-ups in the outgoing headers; the values are checked at version creation (no line
-/// breaks), so they go out without validation.
+/// <c>-Version-Hash</c>, <c>-Role</c>), constants of one version route, and <c>X-Request-Id</c> when the gateway
+/// generated it (a client's own id is forwarded as it came). A client's copy of a version header is dropped, so a
+/// backend can trust them. One transform instead of four of YARP's header transforms saves every request four
+/// look-ups in the outgoing headers; the values are checked at version creation (no line breaks), so they go out
+/// without validation.
 /// </summary>
 public sealed class VersionHeadersTransform(IReadOnlyList<KeyValuePair<string, string>> headers) : RequestTransform
 {
     private readonly KeyValuePair<string, string>[] _headers = headers.ToArray();
-
-    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
