@@ -30,7 +30,7 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
             {
                 RouteId = ProxyIds.EntryRoute(name),
                 ClusterId = ProxyIds.UnroutedCluster,
-                Match = new RouteMatch { Path = prefix + "/{**rest}", Hosts = definition.Hosts.Count > 0 ? definition.Hosts.ToArray() : null },
+                Match = new RouteMatch { Path = $"{prefix}/{{**{RestOfPathTransform.Parameter}}}", Hosts = definition.Hosts.Count > 0 ? definition.Hosts.ToArray() : null },
                 Metadata = new Dictionary<string, string> { [ProxyIds.AgentMetadataKey] = name },
             });
             signature.Append(name).Append('|').Append(prefix).Append('|').AppendJoin(',', definition.Hosts).Append('\n');
@@ -50,7 +50,6 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
                             Path = $"/__rollgate/version/{name}/{version.Number}/{ProxyIds.RoleName(role)}",
                             Headers = [new RouteHeader { Name = "X-Rollgate-Never", Values = [NeverMatch], Mode = HeaderMatchMode.ExactHeader }],
                         },
-                        Transforms = [new Dictionary<string, string> { ["PathPattern"] = "/{**rest}" }],
                         Metadata = new Dictionary<string, string>
                         {
                             [ProxyIds.AgentMetadataKey] = name,

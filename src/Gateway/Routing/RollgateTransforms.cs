@@ -6,7 +6,8 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Rollgate.Routing;
 
 /// <summary>
-/// The transforms of every version route. Toward the backend: <c>X-Rollgate-Agent</c>, <c>-Version</c>,
+/// The transforms of every version route. Toward the backend: the path after the agent's prefix
+/// (<see cref="RestOfPathTransform"/>), <c>X-Rollgate-Agent</c>, <c>-Version</c>,
 /// <c>-Version-Hash</c> and <c>-Role</c>, constants of the route (set, replacing anything a client sent), so no
 /// request pays for building them. Toward the client: <c>X-Rollgate-Version</c> and <c>X-Request-Id</c>, and the
 /// start of usage capture for bodies that can carry it (see <see cref="UsageCaptureStream"/>).
@@ -29,6 +30,7 @@ public sealed class RollgateTransforms : ITransformProvider
             return; // entry routes only match; the request is reassigned to a version route before forwarding
         }
 
+        context.RequestTransforms.Add(RestOfPathTransform.Instance);
         context.RequestTransforms.Add(new VersionHeadersTransform(
         [
             new("X-Rollgate-Agent", metadata[ProxyIds.AgentMetadataKey]),

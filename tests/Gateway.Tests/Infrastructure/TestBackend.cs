@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Rollgate.Tests.Infrastructure;
@@ -48,7 +49,10 @@ public sealed class TestBackend : IAsyncDisposable
         var headers = context.Request.Headers
             .Where(h => h.Key.StartsWith("X-", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        return context.Response.WriteAsJsonAsync(new Echo(Name, context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", headers));
+        return context.Response.WriteAsJsonAsync(new Echo(Name, context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", headers)
+        {
+            RawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget,
+        });
     }
 
     public async ValueTask DisposeAsync()
@@ -59,6 +63,9 @@ public sealed class TestBackend : IAsyncDisposable
 
     public sealed record Echo(string Backend, string Method, string Path, string Query, Dictionary<string, string> Headers)
     {
+        /// <summary>The request target exactly as the backend received it (still percent-encoded).</summary>
+        public string RawTarget { get; init; } = "";
+
         public static async Task<Echo> ReadAsync(HttpResponseMessage response)
         {
             var echo = JsonSerializer.Deserialize<Echo>(await response.Content.ReadAsStringAsync(), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;

@@ -49,6 +49,24 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         Assert.Equal("client-chosen-id", response.Headers.GetValues("X-Request-Id").Single());
     }
 
+    [Theory]
+    [InlineData("/agents/path-bot", "/")]
+    [InlineData("/agents/path-bot/", "/")]
+    [InlineData("/AGENTS/Path-Bot/v1/Chat", "/v1/Chat")]
+    [InlineData("/agents/path-bot/a%20b/c", "/a%20b/c")]
+    [InlineData("/agents/path-bot/a/b?q=%2F&r=a+b", "/a/b?q=%2F&r=a+b")]
+    [InlineData("/agents/path-bot/%C3%A9t%C3%A9/x", "/%C3%A9t%C3%A9/x")]
+    [InlineData("/agents/path-bot/a//b/", "/a//b/")]
+    public async Task Forwards_the_path_after_the_agent_prefix_as_the_client_encoded_it(string path, string target)
+    {
+        await _gateway.ReleaseAsync("path-bot", _backend.Url);
+
+        var response = await _gateway.Proxy.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(target, (await TestBackend.Echo.ReadAsync(response)).RawTarget);
+    }
+
     [Fact]
     public async Task Generates_a_request_id_when_the_client_sent_none()
     {
