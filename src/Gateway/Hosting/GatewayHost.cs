@@ -12,6 +12,7 @@ using Rollgate.Security;
 using Rollgate.Stores;
 using Rollgate.Versions;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Rollgate.Hosting;
 
@@ -66,6 +67,7 @@ public static class GatewayHost
         services.AddReverseProxy()
             .LoadFromMemory([], [])
             .AddTransforms<RollgateTransforms>();
+        services.AddSingleton<IForwarderHttpClientFactory, SharedHttpClientFactory>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -31,6 +31,10 @@ public sealed class RollgateTransforms : ITransformProvider
         }
 
         context.RequestTransforms.Add(RestOfPathTransform.Instance);
+        // YARP's defaults (Host from the destination, X-Forwarded-* set), added here rather than after ours: each of
+        // them removes its header first, and that look-up is shorter while the version headers are not there yet.
+        context.AddOriginalHost(useOriginal: false);
+        context.AddXForwarded();
         context.RequestTransforms.Add(new VersionHeadersTransform(
         [
             new("X-Rollgate-Agent", metadata[ProxyIds.AgentMetadataKey]),

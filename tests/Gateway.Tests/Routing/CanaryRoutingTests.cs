@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Routing;
@@ -64,6 +65,31 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
         });
 
         Assert.InRange(canaryHits / 100.0, 19.0, 21.0);
+    }
+
+    [Fact]
+    public async Task Versions_on_the_same_backend_share_its_connection_pool()
+    {
+        var connections = new ConcurrentDictionary<string, byte>();
+        await using var backend = await TestBackend.StartAsync("shared", context =>
+        {
+            connections.TryAdd(context.Connection.Id, 0);
+            return context.Response.WriteAsync("{}");
+        });
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("pool-bot", null));
+        var stable = await _gateway.CreateVersionAsync("pool-bot", backend.Url, "stable");
+        var canary = await _gateway.CreateVersionAsync("pool-bot", backend.Url, "canary");
+        await _gateway.DeployAsync("pool-bot", stable);
+        await _gateway.DeployAsync("pool-bot", canary, "canary", new { steps = new[] { 50, 100 }, stepDuration = "1h" });
+
+        var versions = new HashSet<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            versions.Add(await VersionForAsync("pool-bot")); // one after another: an idle pooled connection is reused
+        }
+
+        Assert.Equal([stable.ToString(), canary.ToString()], versions.Order(StringComparer.Ordinal));
+        Assert.Single(connections); // a pool per version would have opened one connection each
     }
 
     [Fact]

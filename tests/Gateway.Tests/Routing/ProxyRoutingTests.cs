@@ -33,6 +33,7 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         request.Headers.Add("X-Request-Id", "client-chosen-id");
         request.Headers.Add("X-Rollgate-Version", "999");   // a client cannot speak for the gateway
         request.Headers.Add("X-Rollgate-Role", "spoofed");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9"); // replaced: the gateway states who called it
         var response = await _gateway.Proxy.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -45,6 +46,9 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         Assert.StartsWith("sha256:", echo.Headers["X-Rollgate-Version-Hash"]);
         Assert.Equal("stable", echo.Headers["X-Rollgate-Role"]);
         Assert.Equal("client-chosen-id", echo.Headers["X-Request-Id"]);
+        Assert.Equal("127.0.0.1", echo.Headers["X-Forwarded-For"]);
+        Assert.Equal("http", echo.Headers["X-Forwarded-Proto"]);
+        Assert.Equal(_gateway.Proxy.BaseAddress!.Authority, echo.Headers["X-Forwarded-Host"]);
         Assert.Equal(version.ToString(), response.Headers.GetValues("X-Rollgate-Version").Single());
         Assert.Equal("client-chosen-id", response.Headers.GetValues("X-Request-Id").Single());
     }
