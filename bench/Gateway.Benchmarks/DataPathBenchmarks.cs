@@ -222,6 +222,13 @@ public class SignalPartsBenchmarks
         return input + output;
     }
 
+    [Benchmark(Description = "UsageReader.TryRead alone, 2 KB completion")]
+    public long ParseLong()
+    {
+        UsageReader.TryRead(ProxyFixture.LongResponseBody, out var input, out var output);
+        return input + output;
+    }
+
     [Benchmark(Description = "Prometheus: 2 counters, histogram, cost, 2 token counters")]
     public void Prometheus()
     {

@@ -25,6 +25,12 @@ internal sealed class ProxyFixture
     public static readonly byte[] ResponseBody =
         """{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Your refund is on its way."},"finish_reason":"stop"}],"usage":{"prompt_tokens":412,"completion_tokens":37,"total_tokens":449}}"""u8.ToArray();
 
+    /// <summary>A longer completion (≈ 2 KB of text with escapes and braces in it) in the same shape.</summary>
+    public static readonly byte[] LongResponseBody = System.Text.Encoding.UTF8.GetBytes(
+        "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
+        + string.Concat(Enumerable.Repeat("Step {n}: check the \\\"order\\\" [id] and refund it. ", 40))
+        + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":412,\"completion_tokens\":537,\"total_tokens\":949}}");
+
     private readonly string[] _sessions = Enumerable.Range(0, 1024).Select(i => $"session-{i:D6}").ToArray();
     private readonly RouteModel _entryRoute;
     private int _next;

@@ -46,6 +46,18 @@ public sealed class UsageReaderTests
         Assert.Equal((20L, 4L), (input, output));
     }
 
+    [Theory]
+    [InlineData("a \\\"usage\\\": {\\\"prompt_tokens\\\": 3} {[ ", 8)] // a quoted usage, braces and brackets in the text
+    [InlineData("ends with an escaped backslash \\\\", 8)]
+    public void Long_string_values_are_skipped_whole(string text, long input)
+    {
+        var filler = string.Concat(Enumerable.Repeat("lorem ipsum {dolor} [sit] amet, ", 20));
+        var json = "{\"text\":\"" + filler + text + "\",\"usage\":{\"prompt_tokens\":" + input + "}}";
+        Assert.Equal(json, JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Assert.True(UsageReader.TryRead(Encoding.UTF8.GetBytes(json), out var inputTokens, out _));
+        Assert.Equal(input, inputTokens);
+    }
+
     /// <summary>Against a reference that parses the whole document, on generated documents with usage keys at any depth.</summary>
     [Fact]
     public void Agrees_with_a_full_parse_on_generated_documents()
