@@ -9,19 +9,20 @@
 #           so requests are split between stable and canary by sticky bucket. The baseline gets the same
 #           wrk script (it just forwards the header), so both sides see identical load.
 #
-# Each scenario warms up each side, then runs ALTERNATING rounds (baseline, gateway, baseline, gateway, ...).
-# Every round pair gives a ratio gateway/baseline; the verdict takes the median of these paired ratios (PASS when
-# >= TARGET): two adjacent rounds share the machine's state, so the pairing cancels slow drifts in what the
-# neighbours use, which on a shared machine swing each side by ±10 %. The ratio of the two sides' medians is printed
-# too. Exit status: 0 all PASS, 1 a FAIL or an error.
+# Each scenario warms up each side, then runs rounds of one measurement per side, the order swapped every round
+# (baseline-gateway, gateway-baseline, ...: a drift during a round then favours neither side). Every round gives a
+# ratio gateway/baseline; the verdict takes the median of these paired ratios (PASS when >= TARGET): the two runs of
+# a round share the machine's state, so the pairing cancels slow drifts in what the neighbours use, which on a shared
+# machine swing each side by ±10 %. The ratio of the two sides' medians is printed too.
+# Exit status: 0 all PASS, 1 a FAIL or an error.
 # The warm-up is long on purpose: under load both processes keep JIT-compiling (tiered compilation and PGO) for
 # about 30-40 s on this machine, the gateway longer (more code), and steady-state throughput is what is compared.
 # It also reports the CPU time each proxy process spent per request (from /proc, microseconds): on a shared or
 # busy machine throughput swings with the neighbours, CPU per request much less.
 #
 # Environment (defaults in brackets)
-#   SCENARIO [all]  stable | canary | all       DURATION [5s]   one measurement round
-#   ROUNDS [10]     rounds per side             WARMUP [30s]    wrk warm-up per side (and per scenario)
+#   SCENARIO [all]  stable | canary | all       DURATION [4s]   one measurement
+#   ROUNDS [16]     rounds (pairs)              WARMUP [30s]    wrk warm-up per side (and per scenario)
 #   CONNECTIONS [16] THREADS [1]                TARGET [0.90]   minimum gateway/baseline ratio
 #   KEEP_WORK=1     keep the temp dir (logs, seed, data dir) for inspection
 #   GATEWAY_ARGS    extra gateway arguments, split on spaces (e.g. "--Logging:LogLevel:Default=None")
@@ -35,8 +36,8 @@ BENCH="$ROOT/bench"
 ARTIFACTS="$ROOT/artifacts/bench"
 
 SCENARIO=${SCENARIO:-all}
-DURATION=${DURATION:-5s}
-ROUNDS=${ROUNDS:-10}
+DURATION=${DURATION:-4s}
+ROUNDS=${ROUNDS:-16}
 WARMUP=${WARMUP:-30s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-1}
@@ -201,20 +202,21 @@ measure() {
   run_wrk "$BASE_PID" "$base_url" "$WARMUP" "$lua" >/dev/null
   run_wrk "$GATEWAY_PID" "$gw_url" "$WARMUP" "$lua" >/dev/null
 
-  local base=() gw=() base_cpu=() gw_cpu=() pairs=() round side url pid line rps p50 p99 errors cpu bad=0
+  local base=() gw=() base_cpu=() gw_cpu=() pairs=() round side order url pid line rps p50 p99 errors cpu bad=0
   printf '\n== scenario: %s  (wrk -t%s -c%s -d%s%s, %s rounds) ==\n' "$scenario" "$THREADS" "$CONNECTIONS" "$DURATION" \
     "${lua:+ -s $(basename "$lua")}" "$ROUNDS"
   printf '%-6s %-9s %12s %10s %10s %8s %14s\n' round side 'requests/s' p50 p99 errors 'cpu us/request'
   for round in $(seq 1 "$ROUNDS"); do
-    for side in baseline gateway; do
+    if ((round % 2)); then order="baseline gateway"; else order="gateway baseline"; fi
+    for side in $order; do
       if [[ $side == baseline ]]; then url=$base_url pid=$BASE_PID; else url=$gw_url pid=$GATEWAY_PID; fi
       line=$(run_wrk "$pid" "$url" "$DURATION" "$lua")
       read -r rps p50 p99 errors cpu <<<"$line"
       printf '%-6s %-9s %12.0f %10s %10s %8s %14s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors" "$cpu"
       if [[ $side == baseline ]]; then base+=("$rps") base_cpu+=("$cpu"); else gw+=("$rps") gw_cpu+=("$cpu"); fi
-      [[ $side == gateway ]] && pairs+=("$(awk -v g="$rps" -v b="${base[-1]}" 'BEGIN { printf "%.4f", (b > 0) ? g / b : 0 }')")
       ((errors == 0)) || bad=1
     done
+    pairs+=("$(awk -v g="${gw[-1]}" -v b="${base[-1]}" 'BEGIN { printf "%.4f", (b > 0) ? g / b : 0 }')")
   done
 
   local mb mg ratio of_medians verdict cb cg

@@ -4,7 +4,8 @@ namespace Rollgate.Signals;
 
 /// <summary>
 /// Wraps the client response body: every chunk is scanned for token usage (synchronously, without waiting for more)
-/// and written through at once, so streams are never held back. JSON bodies up to 1 MiB are kept in a pooled buffer and parsed at the end; for
+/// and written through at once, so streams are never held back. A JSON body that arrives in one write is read in place;
+/// otherwise JSON bodies up to 1 MiB are kept in a pooled buffer and parsed at the end; for
 /// Server-Sent Events only <c>data:</c> lines that mention <c>"usage"</c> are parsed, the last one wins.
 /// Other content types pass straight through.
 /// </summary>
@@ -14,14 +15,16 @@ public sealed class UsageCaptureStream : Stream
     private const int MaxLineBytes = 256 * 1024;
 
     private readonly Stream _inner;
+    private readonly long _contentLength;
     private Mode _mode;
     private byte[]? _buffer;
     private int _length;
 
-    private UsageCaptureStream(Stream inner, Mode mode)
+    private UsageCaptureStream(Stream inner, Mode mode, long contentLength = -1)
     {
         _inner = inner;
         _mode = mode;
+        _contentLength = contentLength;
     }
 
     private enum Mode : byte
@@ -55,7 +58,7 @@ public sealed class UsageCaptureStream : Stream
                    || contentType.Contains("json", StringComparison.OrdinalIgnoreCase); // application/problem+json, vnd…+json
         return json && response.Headers.ContentEncoding.Count == 0
                && !(response.ContentLength > MaxJsonBytes)
-            ? new UsageCaptureStream(response.Body, Mode.Json)
+            ? new UsageCaptureStream(response.Body, Mode.Json, response.ContentLength ?? -1)
             : null;
     }
 
@@ -117,6 +120,15 @@ public sealed class UsageCaptureStream : Stream
     {
         switch (_mode)
         {
+            case Mode.Json when _length == 0 && chunk.Length == _contentLength:
+                // The whole body in one write (the usual case for a completion): read it in place, nothing to keep.
+                if (UsageReader.TryRead(chunk, out var input, out var output))
+                {
+                    SetUsage(input, output);
+                }
+
+                _mode = Mode.PassThrough;
+                break;
             case Mode.Json:
                 Append(chunk, MaxJsonBytes);
                 break;
