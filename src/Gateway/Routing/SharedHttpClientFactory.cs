@@ -18,19 +18,15 @@ public sealed class SharedHttpClientFactory(ILogger<ForwarderHttpClientFactory> 
     private readonly ForwarderHttpClientFactory _factory = new(logger);
     private readonly ConcurrentDictionary<HttpClientConfig, Lazy<HttpMessageInvoker>> _clients = new();
 
+    // Lazy: GetOrAdd may run its factory twice under a race, and a second handler would leak a connection pool.
     public HttpMessageInvoker CreateClient(ForwarderHttpClientContext context)
-        => _clients.GetOrAdd(context.NewConfig, static (config, cluster) => new Lazy<HttpMessageInvoker>(
-                () => CreateWith(config, cluster.factory, cluster.id)), (factory: _factory, id: context.ClusterId))
-            .Value;
-
-    private static HttpMessageInvoker CreateWith(HttpClientConfig config, ForwarderHttpClientFactory factory, string clusterId)
-        => factory.CreateClient(new ForwarderHttpClientContext
-        {
-            ClusterId = clusterId,
-            OldConfig = HttpClientConfig.Empty,
-            OldMetadata = null,
-            OldClient = null,
-            NewConfig = config,
-            NewMetadata = null,
-        });
+        => _clients.GetOrAdd(context.NewConfig, config => new Lazy<HttpMessageInvoker>(() => _factory.CreateClient(new ForwarderHttpClientContext
+            {
+                ClusterId = context.ClusterId, // the first cluster with this configuration; used in YARP's log line only
+                OldConfig = HttpClientConfig.Empty,
+                OldMetadata = null,
+                OldClient = null,
+                NewConfig = config,
+                NewMetadata = null,
+            }))).Value;
 }
