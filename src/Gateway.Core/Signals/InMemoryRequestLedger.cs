@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Rollgate.Hashing;
 
 namespace Rollgate.Signals;
 
@@ -167,12 +168,7 @@ public sealed class InMemoryRequestLedger : IRequestLedger
             hash = (hash ^ c) * 1099511628211UL;
         }
 
-        hash ^= hash >> 33;
-        hash *= 0xff51afd7ed558ccdUL;
-        hash ^= hash >> 33;
-        hash *= 0xc4ceb9fe1a85ec53UL;
-        hash ^= hash >> 33;
-        return hash;
+        return Mix64.Apply(hash);
     }
 
     private sealed class Segment

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Rollgate.Hashing;
 
 namespace Rollgate.Routing;
 
@@ -17,18 +18,7 @@ public static class RequestIds
     public static string Next()
     {
         var sequence = (ulong)Interlocked.Increment(ref _counter);
-        Span<ulong> parts = [ProcessKey, Scramble(sequence ^ CounterKey)];
+        Span<ulong> parts = [ProcessKey, Mix64.Apply(sequence ^ CounterKey)];
         return Convert.ToHexStringLower(MemoryMarshal.AsBytes(parts));
-    }
-
-    /// <summary>MurmurHash3's 64-bit finalizer: a bijection, so distinct counters give distinct ids.</summary>
-    private static ulong Scramble(ulong value)
-    {
-        value ^= value >> 33;
-        value *= 0xff51afd7ed558ccdUL;
-        value ^= value >> 33;
-        value *= 0xc4ceb9fe1a85ec53UL;
-        value ^= value >> 33;
-        return value;
     }
 }
