@@ -17,8 +17,9 @@
 # Exit status: 0 all PASS, 1 a FAIL or an error.
 # The warm-up is long on purpose: under load both processes keep JIT-compiling (tiered compilation and PGO) for
 # about 30-40 s on this machine, the gateway longer (more code), and steady-state throughput is what is compared.
-# It also reports the CPU time each proxy process spent per request (from /proc, microseconds): on a shared or
-# busy machine throughput swings with the neighbours, CPU per request much less.
+# It also reports the CPU time each proxy process spent per request (from /proc, microseconds), and the backend's: the
+# three processes (wrk, backend, proxy) share the machine's CPUs, so the backend's share bounds what any proxy can
+# reach, and a gateway that adds request headers adds backend work too.
 #
 # Environment (defaults in brackets)
 #   SCENARIO [all]  stable | canary | all       DURATION [4s]   one measurement
@@ -161,25 +162,27 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 # run_wrk PID URL DURATION [LUA] : load on URL (served by process PID); prints
-# "rps p50 p99 errors cpu_us_per_request" (errors: non-2xx/3xx responses + socket errors).
+# "rps p50 p99 errors cpu_us_per_request backend_cpu_us_per_request" (errors: non-2xx/3xx responses + socket errors).
 run_wrk() {
   local pid=$1 url=$2 duration=$3 lua=${4:-}
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency)
   [[ -n $lua ]] && args+=(-s "$lua")
-  local out cpu0 cpu1
+  local out cpu0 cpu1 backend0 backend1
   cpu0=$(cpu_ticks "$pid")
+  backend0=$(cpu_ticks "$BACKEND_PID")
   out=$(wrk "${args[@]}" "$url") || die "wrk failed against $url"
   cpu1=$(cpu_ticks "$pid")
+  backend1=$(cpu_ticks "$BACKEND_PID")
   printf '%s\n' "$out" >>"$WORK/wrk.log"
-  awk -v ticks=$((cpu1 - cpu0)) -v hz="$CLK_TCK" '
+  awk -v ticks=$((cpu1 - cpu0)) -v backend=$((backend1 - backend0)) -v hz="$CLK_TCK" '
     $2 == "requests" && $3 == "in" { n = $1 }
     /^Requests\/sec:/ { rps = $2 }
     $1 == "50%" { p50 = $2 }
     $1 == "99%" { p99 = $2 }
     /Non-2xx or 3xx responses:/ { errors += $NF }
     /Socket errors:/ { for (i = 3; i <= NF; i += 2) { v = $(i + 1); sub(/,/, "", v); errors += v } }
-    END { printf "%s %s %s %d %.1f\n", (rps == "" ? "0" : rps), (p50 == "" ? "-" : p50), (p99 == "" ? "-" : p99), errors,
-                (n > 0) ? ticks / hz * 1e6 / n : 0 }
+    END { printf "%s %s %s %d %.1f %.1f\n", (rps == "" ? "0" : rps), (p50 == "" ? "-" : p50), (p99 == "" ? "-" : p99), errors,
+                (n > 0) ? ticks / hz * 1e6 / n : 0, (n > 0) ? backend / hz * 1e6 / n : 0 }
   ' <<<"$out"
 }
 
@@ -202,17 +205,17 @@ measure() {
   run_wrk "$BASE_PID" "$base_url" "$WARMUP" "$lua" >/dev/null
   run_wrk "$GATEWAY_PID" "$gw_url" "$WARMUP" "$lua" >/dev/null
 
-  local base=() gw=() base_cpu=() gw_cpu=() pairs=() round side order url pid line rps p50 p99 errors cpu bad=0
+  local base=() gw=() base_cpu=() gw_cpu=() pairs=() round side order url pid line rps p50 p99 errors cpu backend_cpu bad=0
   printf '\n== scenario: %s  (wrk -t%s -c%s -d%s%s, %s rounds) ==\n' "$scenario" "$THREADS" "$CONNECTIONS" "$DURATION" \
     "${lua:+ -s $(basename "$lua")}" "$ROUNDS"
-  printf '%-6s %-9s %12s %10s %10s %8s %14s\n' round side 'requests/s' p50 p99 errors 'cpu us/request'
+  printf '%-6s %-9s %12s %10s %10s %8s %14s %14s\n' round side 'requests/s' p50 p99 errors 'cpu us/request' 'backend us/req'
   for round in $(seq 1 "$ROUNDS"); do
     if ((round % 2)); then order="baseline gateway"; else order="gateway baseline"; fi
     for side in $order; do
       if [[ $side == baseline ]]; then url=$base_url pid=$BASE_PID; else url=$gw_url pid=$GATEWAY_PID; fi
       line=$(run_wrk "$pid" "$url" "$DURATION" "$lua")
-      read -r rps p50 p99 errors cpu <<<"$line"
-      printf '%-6s %-9s %12.0f %10s %10s %8s %14s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors" "$cpu"
+      read -r rps p50 p99 errors cpu backend_cpu <<<"$line"
+      printf '%-6s %-9s %12.0f %10s %10s %8s %14s %14s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors" "$cpu" "$backend_cpu"
       if [[ $side == baseline ]]; then base+=("$rps") base_cpu+=("$cpu"); else gw+=("$rps") gw_cpu+=("$cpu"); fi
       ((errors == 0)) || bad=1
     done
