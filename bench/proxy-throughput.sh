@@ -306,6 +306,9 @@ wait_ok backend "$BACKEND_PID" "http://127.0.0.1:$BACKEND_PORT/v1/chat/completio
 wait_ok baseline "$BASE_PID" "http://127.0.0.1:$BASE_PORT/agents/$AGENT/v1/chat/completions"
 wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$ADMIN_PORT/readyz"
 wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions"
+# A production gateway is scraped by Prometheus; the first scrape is what starts prometheus-net's listeners on .NET
+# meters, so the gateway is measured as it runs in production, not in the cheaper never-scraped state.
+curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics" || die "GET /metrics failed"
 log "all ready; $(nproc 2>/dev/null || echo '?') CPUs shared by wrk, backend and the proxy under test"
 
 cat >"$WORK/sticky-sessions.lua" <<'EOF'

@@ -4,6 +4,7 @@ using Rollgate.Admin.Endpoints;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
 using Rollgate.Notifications;
+using Rollgate.Observability;
 using Rollgate.Rules.Evaluation;
 using Rollgate.Signals;
 using Rollgate.Release;
@@ -34,6 +35,7 @@ public static class GatewayHost
         // Per-request hosting diagnostics (an Activity and a logging scope per request) cost more than the rest of the
         // gateway's own per-request work; request figures come from the gateway's metrics instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        DefaultMetricsPolicy.Apply();
 
         var services = builder.Services;
         services.AddSingleton(options);
