@@ -13,7 +13,6 @@ public static class AdminApi
     {
         var admin = endpoints.MapGroup("/admin");
         admin.AddEndpointFilter<AdminAuthFilter>();
-        admin.WithMetadata(AdminEndpointMarker.Instance);
         AgentEndpoints.Map(admin);
         VersionEndpoints.Map(admin);
         ReleaseEndpoints.Map(admin);
@@ -22,8 +21,3 @@ public static class AdminApi
     }
 }
 
-/// <summary>Marks endpoints served only on the admin listener.</summary>
-public sealed class AdminEndpointMarker
-{
-    public static readonly AdminEndpointMarker Instance = new();
-}

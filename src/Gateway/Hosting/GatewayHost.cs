@@ -77,28 +77,28 @@ public static class GatewayHost
         app.Services.GetRequiredService<IRollgateStore>();
         app.Services.GetRequiredService<TokenRegistry>();
 
-        // Only the admin API needs the exception handler (store outages become 503 problems); on the data path it would
-        // cost every request an extra async frame, and AgentProxyMiddleware writes its own problems.
-        app.UseWhen(context => context.Connection.LocalPort == ports.Admin, admin => admin.UseExceptionHandler());
-        app.UseRouting();
-        app.UseMiddleware<ListenerGuardMiddleware>();
-
-        app.MapRollgateAdmin();
-        app.MapMetrics("/metrics").WithMetadata(AdminEndpointMarker.Instance);
-        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" })).WithMetadata(AdminEndpointMarker.Instance);
-        app.MapGet("/readyz", (RoutingState routing) => routing.Loaded
-                ? Results.Ok(new { status = "ready" })
-                : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable))
-            .WithMetadata(AdminEndpointMarker.Instance);
-        app.MapReverseProxy(proxy =>
+        app.UseProxyListener(ports.Proxy, proxy =>
         {
+            // Stickiness is the gateway's own (per conversation, across versions) and versions have no passive health
+            // checks, so of YARP's default pipeline only load balancing (over a version's destinations) is kept.
             proxy.UseMiddleware<AgentProxyMiddleware>();
-            proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
         });
 
-        // After MapReverseProxy, so YARP's config is live and seeded versions become routable as they are applied.
+        // The admin listener: the exception handler turns store outages into 503 problems. Authorization is placed
+        // here explicitly, else WebApplication would put it in front of both listeners.
+        app.UseExceptionHandler();
+        app.UseRouting();
+        app.UseAuthorization();
+        app.UseNotFoundProblem();
+        app.MapRollgateAdmin();
+        app.MapMetrics("/metrics");
+        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+        app.MapGet("/readyz", (RoutingState routing) => routing.Loaded
+            ? Results.Ok(new { status = "ready" })
+            : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+
+        // After UseProxyListener (which maps YARP's routes), so YARP's config is live and seeded versions become routable as they are applied.
         if (options.Seed is { } seed)
         {
             app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
