@@ -210,10 +210,33 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         using var proxyAsAdmin = new HttpClient { BaseAddress = new Uri(_gateway.ProxyUrl) };
         proxyAsAdmin.DefaultRequestHeaders.Authorization = new("Bearer", GatewayInstance.OperatorToken);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await proxyAsAdmin.GetAsync("/admin/agents")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await proxyAsAdmin.GetAsync("/metrics")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _gateway.Admin.GetAsync("/agents/split-bot/x")).StatusCode);
+        await AssertProblemAsync(await proxyAsAdmin.GetAsync("/admin/agents"), HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(await proxyAsAdmin.GetAsync("/metrics"), HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(await proxyAsAdmin.GetAsync("/healthz"), HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(await _gateway.Admin.GetAsync("/agents/split-bot/x"), HttpStatusCode.NotFound, "unknown-agent");
+        await AssertProblemAsync(await _gateway.Admin.GetAsync("/no-such-admin-path"), HttpStatusCode.NotFound, "not-found");
         Assert.Equal(HttpStatusCode.OK, (await _gateway.Proxy.GetAsync("/agents/split-bot/x")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.Admin.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_version_with_several_destinations_spreads_requests_over_all_of_them()
+    {
+        await using var second = await TestBackend.StartAsync("v1-backend-b");
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("spread-bot"));
+        var version = await _gateway.CreateVersionAsync("spread-bot", _backend.Url,
+            extra: new { backend = new { destinations = new[] { _backend.Url, second.Url } } });
+        await _gateway.DeployAsync("spread-bot", version);
+
+        var served = new Dictionary<string, int>();
+        for (var i = 0; i < 40; i++)
+        {
+            var echo = await TestBackend.Echo.ReadAsync(await _gateway.Proxy.GetAsync("/agents/spread-bot/x"));
+            served[echo.Backend] = served.GetValueOrDefault(echo.Backend) + 1;
+        }
+
+        Assert.Equal(["v1-backend", "v1-backend-b"], served.Keys.Order());
+        Assert.All(served.Values, count => Assert.InRange(count, 5, 35));
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string typeSuffix)
