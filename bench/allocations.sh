@@ -10,7 +10,10 @@
 #                          faked with real RouteModel/ClusterState objects; forwarder completing sync and async.
 #   ComponentBenchmarks    version choice; routing; routing + signal path; signal path alone.
 #   SignalPartsBenchmarks  each part of the signal path alone (capture stream, usage parse, Prometheus, figures, ledger).
-# Prints BenchmarkDotNet's table, then "on / off / delta" bytes per request and PASS/FAIL per comparison.
+#   TransformBenchmarks    the request transforms of a gateway version route against the minimal proxy's route, both
+#                          built by YARP's transform builder (time and bytes; informative, not judged).
+# Prints BenchmarkDotNet's table, then "on / off / delta" bytes per request and PASS/FAIL per comparison, and the
+# transforms' time ratio. With --filter '*Transform*' only that comparison runs (exit 0).
 #
 # Environment: ARTIFACTS [$ROOT/artifacts/bench] build output (dotnet --artifacts-path).
 # Exit status: 0 PASS, 1 FAIL or an error. Needs the .NET 10 SDK. Takes about 2 minutes with the short job.

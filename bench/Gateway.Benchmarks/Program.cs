@@ -46,7 +46,7 @@ if (!rest.Contains("--filter"))
     rest.AddRange(["--filter", "*"]);
 }
 
-var summaries = BenchmarkSwitcher.FromTypes([typeof(MiddlewareBenchmarks), typeof(ComponentBenchmarks), typeof(SignalPartsBenchmarks)]).Run(rest.ToArray(), config).ToArray();
+var summaries = BenchmarkSwitcher.FromTypes([typeof(MiddlewareBenchmarks), typeof(ComponentBenchmarks), typeof(SignalPartsBenchmarks), typeof(TransformBenchmarks)]).Run(rest.ToArray(), config).ToArray();
 var reports = summaries.SelectMany(s => s.Reports).Where(r => r.Success).ToArray();
 
 long? Bytes(string type, string method, bool? asyncBackend = null)
@@ -94,8 +94,26 @@ Delta("components: routing + signal path vs routing",
     Bytes(nameof(ComponentBenchmarks), nameof(ComponentBenchmarks.Routing)));
 Delta("components: signal path alone (vs nothing)", Bytes(nameof(ComponentBenchmarks), nameof(ComponentBenchmarks.SignalPath)), 0, judge: false);
 Delta("components: version choice alone (vs nothing)", Bytes(nameof(ComponentBenchmarks), nameof(ComponentBenchmarks.Choice)), 0, judge: false);
+double? Nanoseconds(string type, string method)
+    => reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type.Name == type && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method)
+        ?.ResultStatistics?.Mean;
+
+var gatewayTransforms = Nanoseconds(nameof(TransformBenchmarks), nameof(TransformBenchmarks.Gateway));
+var minimalTransforms = Nanoseconds(nameof(TransformBenchmarks), nameof(TransformBenchmarks.Minimal));
+if (gatewayTransforms is { } g && minimalTransforms is { } m)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"request transforms per request: gateway version route {g:F0} ns, minimal YARP route {m:F0} ns (ratio {g / m:F2})"));
+}
+
 if (judged == 0)
 {
+    if (gatewayTransforms is not null)
+    {
+        return 0; // only the transform comparison was asked for: informative, nothing to judge
+    }
+
+
     Console.WriteLine("verdict: nothing judged (filtered out or failed)");
     return 1;
 }

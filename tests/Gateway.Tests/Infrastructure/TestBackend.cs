@@ -44,10 +44,13 @@ public sealed class TestBackend : IAsyncDisposable
         return backend;
     }
 
+    /// <summary>Besides every <c>X-</c> header, the echo shows these (what a proxy must set or drop).</summary>
+    private static readonly HashSet<string> EchoedAlso = new(["Host", "Forwarded"], StringComparer.OrdinalIgnoreCase);
+
     private Task EchoAsync(HttpContext context)
     {
         var headers = context.Request.Headers
-            .Where(h => h.Key.StartsWith("X-", StringComparison.OrdinalIgnoreCase))
+            .Where(h => h.Key.StartsWith("X-", StringComparison.OrdinalIgnoreCase) || EchoedAlso.Contains(h.Key))
             .ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         return context.Response.WriteAsJsonAsync(new Echo(Name, context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", headers)
         {

@@ -53,6 +53,30 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         Assert.Equal("client-chosen-id", response.Headers.GetValues("X-Request-Id").Single());
     }
 
+    [Fact]
+    public async Task Forwarding_headers_are_the_gateways_own_whatever_the_client_sent()
+    {
+        await _gateway.ReleaseAsync("forward-bot", _backend.Url);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/agents/forward-bot/x");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "spoofed.example");
+        request.Headers.Add("X-Forwarded-Prefix", "/spoofed");
+        request.Headers.Add("Forwarded", "for=203.0.113.9;proto=https");
+        request.Headers.Add("X-Rollgate-Agent", "someone-else");
+        request.Headers.Add("X-Rollgate-Version-Hash", "sha256:spoofed");
+        var echo = await TestBackend.Echo.ReadAsync(await _gateway.Proxy.SendAsync(request));
+
+        Assert.Equal("http", echo.Headers["X-Forwarded-Proto"]);
+        Assert.Equal(_gateway.Proxy.BaseAddress!.Authority, echo.Headers["X-Forwarded-Host"]);
+        Assert.False(echo.Headers.ContainsKey("X-Forwarded-Prefix"));
+        Assert.False(echo.Headers.ContainsKey("Forwarded"));
+        Assert.Equal("forward-bot", echo.Headers["X-Rollgate-Agent"]);
+        Assert.NotEqual("sha256:spoofed", echo.Headers["X-Rollgate-Version-Hash"]);
+        Assert.Equal(new Uri(_backend.Url).Authority, echo.Headers["Host"]); // the destination's, not the gateway's
+        Assert.Matches("^[0-9a-f]{32}$", echo.Headers["X-Request-Id"]);       // generated: the client sent none
+    }
+
     [Theory]
     [InlineData("/agents/path-bot", "/")]
     [InlineData("/agents/path-bot/", "/")]
