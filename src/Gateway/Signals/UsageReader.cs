@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
 
 namespace Rollgate.Signals;
@@ -18,6 +19,9 @@ public static class UsageReader
 
     /// <summary>Bytes that end a string or escape the next byte inside one.</summary>
     private static readonly SearchValues<byte> StringSpecial = SearchValues.Create("\"\\"u8);
+
+    /// <summary>Bytes a JSON number may continue with.</summary>
+    private static readonly SearchValues<byte> NumberBytes = SearchValues.Create("0123456789.eE+-"u8);
 
     public static bool TryRead(ReadOnlySpan<byte> json, out long inputTokens, out long outputTokens)
     {
@@ -73,6 +77,200 @@ public static class UsageReader
     }
 
     private static bool ReadUsageObject(ReadOnlySpan<byte> usage, out long input, out long output)
+        => TryReadPlainUsageObject(usage, out input, out output) ?? ReadUsageObjectWithReader(usage, out input, out output);
+
+    /// <summary>
+    /// The usual usage object (plain keys; numbers, strings, literals or nested objects as values) read directly, at a
+    /// fraction of a JSON reader's cost. Null when the object holds what this does not handle simply (an escaped key,
+    /// deep nesting, text cut short or malformed): <see cref="ReadUsageObjectWithReader"/> then decides.
+    /// </summary>
+    private static bool? TryReadPlainUsageObject(ReadOnlySpan<byte> usage, out long input, out long output)
+    {
+        input = 0;
+        output = 0;
+        var found = false;
+        var i = SkipWhitespace(usage, 1); // past the object's '{'
+        if (i < usage.Length && usage[i] == (byte)'}')
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            if (i >= usage.Length || usage[i] != (byte)'"')
+            {
+                return null;
+            }
+
+            var keyLength = usage[(i + 1)..].IndexOfAny(StringSpecial);
+            if (keyLength < 0 || usage[i + 1 + keyLength] != (byte)'"')
+            {
+                return null; // an escape in the key (or no end): the reader compares unescaped names
+            }
+
+            var kind = TokenKind(usage.Slice(i + 1, keyLength));
+            i = SkipWhitespace(usage, i + keyLength + 2);
+            if (i >= usage.Length || usage[i] != (byte)':')
+            {
+                return null;
+            }
+
+            var start = SkipWhitespace(usage, i + 1);
+            i = start;
+            if (!SkipValue(usage, ref i))
+            {
+                return null;
+            }
+
+            // An integer only, as JsonElement.TryGetInt64 reads it: "12.0", "1e3" and "12" (a string) do not count.
+            if (kind != 0 && Utf8Parser.TryParse(usage[start..i], out long value, out var consumed) && consumed == i - start && value >= 0)
+            {
+                found = true;
+                if (kind == 1) input = value;
+                else output = value;
+            }
+
+            i = SkipWhitespace(usage, i);
+            if (i >= usage.Length)
+            {
+                return null;
+            }
+
+            if (usage[i] == (byte)'}')
+            {
+                return found;
+            }
+
+            if (usage[i] != (byte)',')
+            {
+                return null;
+            }
+
+            i = SkipWhitespace(usage, i + 1);
+        }
+    }
+
+    /// <summary>1 for an input-token key, 2 for an output-token key, 0 for any other.</summary>
+    private static int TokenKind(ReadOnlySpan<byte> key)
+        => key.SequenceEqual("prompt_tokens"u8) || key.SequenceEqual("input_tokens"u8) ? 1
+            : key.SequenceEqual("completion_tokens"u8) || key.SequenceEqual("output_tokens"u8) ? 2
+            : 0;
+
+    /// <summary>Moves past one JSON value starting at <paramref name="i"/>; false when it is not one this can skip.</summary>
+    private static bool SkipValue(ReadOnlySpan<byte> json, ref int i)
+    {
+        if (i >= json.Length)
+        {
+            return false;
+        }
+
+        switch (json[i])
+        {
+            case (byte)'"':
+                return SkipString(json, ref i);
+            case (byte)'{' or (byte)'[':
+                return SkipContainer(json, ref i);
+            case (byte)'t':
+                return SkipLiteral(json, ref i, "true"u8);
+            case (byte)'f':
+                return SkipLiteral(json, ref i, "false"u8);
+            case (byte)'n':
+                return SkipLiteral(json, ref i, "null"u8);
+            case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
+                var end = json[(i + 1)..].IndexOfAnyExcept(NumberBytes);
+                i = end < 0 ? json.Length : i + 1 + end;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool SkipString(ReadOnlySpan<byte> json, ref int i)
+    {
+        i++; // the opening quote
+        while (true)
+        {
+            var next = json[i..].IndexOfAny(StringSpecial);
+            if (next < 0)
+            {
+                return false;
+            }
+
+            i += next;
+            if (json[i] == (byte)'"')
+            {
+                i++;
+                return true;
+            }
+
+            i += 2; // an escape and the byte it escapes
+            if (i >= json.Length)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Past a nested object or array, its brackets matched (one bit per level: object or array).</summary>
+    private static bool SkipContainer(ReadOnlySpan<byte> json, ref int i)
+    {
+        ulong objects = 0;
+        var depth = 0;
+        while (i < json.Length)
+        {
+            switch (json[i])
+            {
+                case (byte)'"':
+                    if (!SkipString(json, ref i))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                case (byte)'{' or (byte)'[':
+                    if (depth == 64)
+                    {
+                        return false;
+                    }
+
+                    objects = (objects << 1) | (json[i] == (byte)'{' ? 1UL : 0UL);
+                    depth++;
+                    break;
+                case (byte)'}' or (byte)']':
+                    if ((objects & 1) != (json[i] == (byte)'}' ? 1UL : 0UL))
+                    {
+                        return false; // "{]" or "[}"
+                    }
+
+                    objects >>= 1;
+                    if (--depth == 0)
+                    {
+                        i++;
+                        return true;
+                    }
+
+                    break;
+            }
+
+            i++;
+        }
+
+        return false;
+    }
+
+    private static bool SkipLiteral(ReadOnlySpan<byte> json, ref int i, ReadOnlySpan<byte> literal)
+    {
+        if (!json[i..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        i += literal.Length;
+        return true;
+    }
+
+    /// <summary>The general case: a JSON reader over the usage object; what was read before any error stands.</summary>
+    private static bool ReadUsageObjectWithReader(ReadOnlySpan<byte> usage, out long input, out long output)
     {
         input = 0;
         output = 0;

@@ -13,6 +13,12 @@ public sealed class UsageReaderTests
     [InlineData("""{"type":"message","usage":{"input_tokens":400,"output_tokens":100},"stop_reason":"end_turn"}""", 400, 100)]
     [InlineData(" {\n \"usage\" :\t{ \"prompt_tokens\" : 7 , \"total_tokens\": 9 } }", 7, 0)]
     [InlineData("""{"usage":{"completion_tokens":5,"details":{"prompt_tokens":99}}}""", 0, 5)]
+    // OpenAI's current shape: nested details objects, arrays, strings with brackets, literals, before and after the counts
+    [InlineData("""{"usage":{"prompt_tokens_details":{"cached_tokens":0,"audio":[1,{"x":"}]"}]},"prompt_tokens":19,"note":"a \"}\" b","completion_tokens":10,"flag":true,"none":null,"off":false,"total_tokens":29}}""", 19, 10)]
+    [InlineData("""{"usage":{"prompt_tokens":12.0,"completion_tokens":1e3,"input_tokens":"7","output_tokens":4}}""", 0, 4)] // integers only
+    [InlineData("""{"usage":{"prompt\u005ftokens":5,"completion_tokens":6}}""", 5, 6)] // an escaped key: unescaped as a reader does
+    [InlineData("""{"usage":{"prompt_tokens":-0,"completion_tokens":2,"completion_tokens":3}}""", 0, 3)] // the last of a repeated key
+    [InlineData("""{"usage":{"prompt_tokens":8,"completion_tokens":9,""", 8, 9)] // cut short after complete pairs
     public void Reads_the_top_level_usage_object(string json, long input, long output)
     {
         Assert.True(UsageReader.TryRead(Encoding.UTF8.GetBytes(json), out var inputTokens, out var outputTokens));
@@ -29,6 +35,8 @@ public sealed class UsageReaderTests
     [InlineData("""{"usage":{"prompt_tokens":-4}}""")]
     [InlineData("""{"usage":{"prompt_tokens":"12"}}""")]
     [InlineData("""{"usage":{"prompt_tokens":""")]
+    [InlineData("""{"usage":{}}""")]
+    [InlineData("""{"usage":{"details":{"prompt_tokens":1]},"x":1}}""")] // a bracket closing the wrong kind: malformed
     [InlineData("""}}{"usage":{"prompt_tokens":1}}""")]
     [InlineData("not json at all \"usage\"")]
     [InlineData("")]
