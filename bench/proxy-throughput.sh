@@ -27,6 +27,9 @@
 #   CONNECTIONS [16] THREADS [1]                TARGET [0.90]   minimum gateway/baseline ratio
 #   KEEP_WORK=1     keep the temp dir (logs, seed, data dir) for inspection
 #   GATEWAY_ARGS    extra gateway arguments, split on spaces (e.g. "--Logging:LogLevel:Default=None")
+#   BASELINE_ARGS   extra baseline arguments, split on spaces. "--SpecHeaders true" makes the baseline add the headers
+#                   spec §3 requires (five toward the backend, two toward the client) as constants: a diagnostic that
+#                   shows how much of the gap is that header traffic. The verdict is meant for the plain baseline.
 #
 # Needs: the .NET 10 SDK. Installs wrk and curl with apt-get when they are missing (run as root).
 # Builds into $ROOT/artifacts/bench (Release), apart from development builds.
@@ -294,7 +297,7 @@ log "starting backend :$BACKEND_PORT, minimal proxy :$BASE_PORT, gateway :$PROXY
 start backend "$ARTIFACTS/bin/Backend/release/Backend.dll" --urls "http://127.0.0.1:$BACKEND_PORT"
 BACKEND_PID=$STARTED_PID
 start baseline "$ARTIFACTS/bin/MinimalProxy/release/MinimalProxy.dll" --urls "http://127.0.0.1:$BASE_PORT" \
-  --Backend "http://127.0.0.1:$BACKEND_PORT"
+  --Backend "http://127.0.0.1:$BACKEND_PORT" ${BASELINE_ARGS:-}
 BASE_PID=$STARTED_PID
 start gateway "$ARTIFACTS/bin/Gateway/release/Gateway.dll" \
   --Rollgate:Store=file --Rollgate:DataDir="$WORK/data" --Rollgate:AdminToken="$TOKEN" \
