@@ -18,12 +18,12 @@ namespace Rollgate.Signals;
 /// Redis memory is bounded by traffic × retention: ≈ 70–90 bytes per id of ≤ 40 characters (hash-table encoding), e.g.
 /// ≈ 150 MB for 20 requests/s over 26 h. Ids longer than <see cref="RequestLedgerOptions.MaxStoredIdLength"/> are
 /// stored as <c>#</c> + SHA-256 so a client cannot make entries large. Writes are HSETs (idempotent), so a flush that
-/// failed halfway is simply repeated.
+/// failed halfway is simply repeated. Ids are written in batches of <see cref="RequestLedgerOptions.FlushBatch"/>, and
+/// as soon as a batch is waiting: one flush per second under load held every id of that second, as strings the
+/// collector then promoted, and built its arrays on the large-object heap (a gen-2 collection every few seconds).
 /// </remarks>
 public sealed class RedisRequestLedger : IRequestLedger
 {
-    private const int MaxBatch = 50_000;
-
     private readonly IDatabase _db;
     private readonly TimeProvider _time;
     private readonly RequestLedgerOptions _options;
@@ -34,6 +34,7 @@ public sealed class RedisRequestLedger : IRequestLedger
     private readonly TimeSpan _keyTtl;
     private List<LedgerEntry>? _unwritten;
     private bool _failing;
+    private int _flushQueued;
 
     public RedisRequestLedger(IConnectionMultiplexer connection, TimeProvider timeProvider, RequestLedgerOptions? options = null,
         string keyPrefix = "rollgate", ILogger<RedisRequestLedger>? logger = null)
@@ -63,6 +64,27 @@ public sealed class RedisRequestLedger : IRequestLedger
         }
 
         _buffer.Add(new LedgerEntry(agent, requestId, version, _time.GetUtcNow().ToUnixTimeSeconds()));
+        if (_buffer.Count >= _options.FlushBatch && !_failing && Interlocked.Exchange(ref _flushQueued, 1) == 0)
+        {
+            // A batch is waiting: write it now rather than at the next periodic flush (while Redis fails, that one retries).
+            ThreadPool.UnsafeQueueUserWorkItem(static ledger => _ = ledger.FlushQueuedAsync(), this, preferLocal: false);
+        }
+    }
+
+    private async Task FlushQueuedAsync()
+    {
+        try
+        {
+            await TryFlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "The request ledger failed to write a batch early; the periodic flush will retry.");
+        }
+        finally
+        {
+            Volatile.Write(ref _flushQueued, 0);
+        }
     }
 
     public async Task<int?> FindAsync(string agent, string requestId, CancellationToken cancellationToken)
@@ -113,7 +135,7 @@ public sealed class RedisRequestLedger : IRequestLedger
         {
             while (true)
             {
-                var entries = _unwritten ?? _buffer.Take(MaxBatch);
+                var entries = _unwritten ?? _buffer.Take(_options.FlushBatch);
                 if (entries.Count == 0)
                 {
                     return true;
@@ -143,7 +165,7 @@ public sealed class RedisRequestLedger : IRequestLedger
                     _logger.LogInformation("The request ledger writes to Redis again.");
                 }
 
-                if (entries.Count < MaxBatch)
+                if (entries.Count < _options.FlushBatch)
                 {
                     return true;
                 }

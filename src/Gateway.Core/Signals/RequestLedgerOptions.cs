@@ -15,11 +15,18 @@ public sealed record RequestLedgerOptions
     /// <summary>Redis ledger only: request ids longer than this are stored by their SHA-256 instead of verbatim.</summary>
     public int MaxStoredIdLength { get; init; } = 128;
 
+    /// <summary>
+    /// Redis ledger only: ids written per round trip, and the number waiting at which the data path asks for a write
+    /// without waiting for the periodic flush. Small enough that a write's arrays stay off the large-object heap and,
+    /// under load, that ids (strings, held until written) are gone before a collection would promote them.
+    /// </summary>
+    public int FlushBatch { get; init; } = 1_000;
+
     internal void Validate()
     {
-        if (Retention <= TimeSpan.Zero || Capacity < 1 || BufferCapacity < 1 || MaxStoredIdLength < 1)
+        if (Retention <= TimeSpan.Zero || Capacity < 1 || BufferCapacity < 1 || MaxStoredIdLength < 1 || FlushBatch < 1)
         {
-            throw new ArgumentException("Retention must be positive; Capacity, BufferCapacity and MaxStoredIdLength at least 1.");
+            throw new ArgumentException("Retention must be positive; Capacity, BufferCapacity, MaxStoredIdLength and FlushBatch at least 1.");
         }
     }
 }

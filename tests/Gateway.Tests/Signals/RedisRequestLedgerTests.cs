@@ -44,6 +44,25 @@ public sealed class RedisRequestLedgerTests(RedisServer redis) : RequestLedgerCo
     }
 
     [Fact]
+    public async Task A_full_batch_is_written_without_waiting_for_the_periodic_flush()
+    {
+        await using var otherConnection = await RedisSignals.ConnectAsync(redis.ConnectionString);
+        var options = new RequestLedgerOptions { FlushBatch = 8 };
+        var servedBy = new RedisRequestLedger(_connection, Clock, options, _prefix);
+        var reportedTo = new RedisRequestLedger(otherConnection, Clock, options, _prefix);
+        var agent = NewAgent();
+        for (var i = 0; i < 8; i++)
+        {
+            servedBy.Remember(agent, $"req-{i}", 20 + i);
+        }
+
+        // No FlushAsync on the serving ledger: the eighth id asked for the write itself.
+        await Eventually.TrueAsync(async () => await reportedTo.FindAsync(agent, "req-7", None) == 27, "the batch reached Redis");
+        Assert.Equal(20, await reportedTo.FindAsync(agent, "req-0", None));
+        Assert.Equal(0, servedBy.Pending);
+    }
+
+    [Fact]
     public async Task Another_replica_finds_what_one_flushed()
     {
         await using var otherConnection = await RedisSignals.ConnectAsync(redis.ConnectionString);
