@@ -98,7 +98,8 @@ public static class GatewayHost
             ? Results.Ok(new { status = "ready" })
             : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable));
 
-        // After UseProxyListener (which maps YARP's routes), so YARP's config is live and seeded versions become routable as they are applied.
+        // After UseProxyListener (which maps YARP's routes), so YARP's config is live and seeded versions become routable
+        // as they are applied.
         if (options.Seed is { } seed)
         {
             app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();

@@ -10,8 +10,9 @@ namespace Rollgate.Signals;
 /// </summary>
 /// <remarks>
 /// Runs on every JSON response, so it does not tokenize the whole document: it searches for <c>"usage"</c>, checks
-/// with a byte scan that the match is a key of the root object (not nested, not a string value), and parses only that
-/// object. The scan tracks nesting and strings from the start, so the document is read at most once.
+/// with a byte scan that the match is a key of the root object (not nested, not a string value), and reads only that
+/// object: directly in the usual shape, with a JSON reader otherwise. The scan tracks nesting and strings from the
+/// start, so the document is read at most once.
 /// </remarks>
 public static class UsageReader
 {
