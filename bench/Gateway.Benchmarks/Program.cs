@@ -94,6 +94,7 @@ Delta("components: routing + signal path vs routing",
     Bytes(nameof(ComponentBenchmarks), nameof(ComponentBenchmarks.Routing)));
 Delta("components: signal path alone (vs nothing)", Bytes(nameof(ComponentBenchmarks), nameof(ComponentBenchmarks.SignalPath)), 0, judge: false);
 Delta("components: version choice alone (vs nothing)", Bytes(nameof(ComponentBenchmarks), nameof(ComponentBenchmarks.Choice)), 0, judge: false);
+
 double? Nanoseconds(string type, string method)
     => reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type.Name == type && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method)
         ?.ResultStatistics?.Mean;
@@ -112,7 +113,6 @@ if (judged == 0)
     {
         return 0; // only the transform comparison was asked for: informative, nothing to judge
     }
-
 
     Console.WriteLine("verdict: nothing judged (filtered out or failed)");
     return 1;
