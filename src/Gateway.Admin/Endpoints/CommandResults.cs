@@ -22,7 +22,7 @@ internal static class CommandResults
                 Generation.SetETag(context, failed.CurrentGeneration);
                 return AdminProblems.PreconditionFailed(failed.CurrentGeneration);
             case CommandResult.Refused refused:
-                return AdminProblems.Problem(refused.Status, refused.Status == 409 ? "conflict" : "refused", refused.Title, refused.Detail);
+                return AdminProblems.Refused(refused);
             default:
                 throw new InvalidOperationException($"Unknown command result {result.GetType().Name}");
         }

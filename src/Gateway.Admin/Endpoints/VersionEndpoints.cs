@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Rollgate.Admin.Auth;
 using Rollgate.Admin.Http;
+using Rollgate.Admin.Views;
 using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Stores;
@@ -23,7 +24,7 @@ internal static class VersionEndpoints
         admin.MapGet("/agents/{agent}/versions/{a:int}/diff/{b:int}", DiffAsync);
     }
 
-    private static async Task<IResult> CreateAsync(string agent, HttpContext context, VersionService versions)
+    private static async Task<IResult> CreateAsync(string agent, HttpContext context, VersionService versions, IRollgateStore store)
     {
         if (!AgentName.IsValid(agent))
         {
@@ -36,16 +37,23 @@ internal static class VersionEndpoints
             return error;
         }
 
-        return await versions.CreateAsync(agent, manifest!, context.Actor(), context.RequestAborted) switch
+        switch (await versions.CreateAsync(agent, manifest!, context.Actor(), context.RequestAborted))
         {
-            VersionCreateOutcome.Created created => Results.Json(created.Version, RollgateJson.Options, statusCode: StatusCodes.Status201Created)
-                .WithLocation($"/admin/agents/{agent}/versions/{created.Version.Number.ToString(CultureInfo.InvariantCulture)}"),
-            VersionCreateOutcome.Existing existing => Results.Json(existing.Version, RollgateJson.Options)
-                .WithLocation($"/admin/agents/{agent}/versions/{existing.Version.Number.ToString(CultureInfo.InvariantCulture)}"),
-            VersionCreateOutcome.Invalid invalid => AdminProblems.Validation(invalid.Errors),
-            _ => AdminProblems.UnknownAgent(agent),
-        };
+            case VersionCreateOutcome.Created created:
+                return Results.Json(VersionView.Of(created.Version, null), RollgateJson.Options, statusCode: StatusCodes.Status201Created)
+                    .WithLocation(Location(agent, created.Version));
+            case VersionCreateOutcome.Existing existing:
+                var state = (await store.GetAgentAsync(agent, context.RequestAborted))?.State;
+                return Results.Json(VersionView.Of(existing.Version, state), RollgateJson.Options).WithLocation(Location(agent, existing.Version));
+            case VersionCreateOutcome.Invalid invalid:
+                return AdminProblems.Validation(invalid.Errors);
+            default:
+                return AdminProblems.UnknownAgent(agent);
+        }
     }
+
+    private static string Location(string agent, AgentVersion version)
+        => $"/admin/agents/{agent}/versions/{version.Number.ToString(CultureInfo.InvariantCulture)}";
 
     private static async Task<IResult> ListAsync(string agent, IRollgateStore store, CancellationToken cancellationToken)
     {
@@ -54,12 +62,13 @@ internal static class VersionEndpoints
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        if (await store.GetAgentAsync(agent, cancellationToken) is null)
+        if (await store.GetAgentAsync(agent, cancellationToken) is not { } record)
         {
             return AdminProblems.UnknownAgent(agent);
         }
 
-        return Results.Json(new { versions = await store.ListVersionsAsync(agent, cancellationToken) }, RollgateJson.Options);
+        var versions = await store.ListVersionsAsync(agent, cancellationToken);
+        return Results.Json(new { versions = versions.Select(v => VersionView.Of(v, record.State)) }, RollgateJson.Options);
     }
 
     private static async Task<IResult> GetAsync(string agent, int number, IRollgateStore store, CancellationToken cancellationToken)
@@ -70,7 +79,13 @@ internal static class VersionEndpoints
         }
 
         var version = await store.GetVersionAsync(agent, number, cancellationToken);
-        return version is null ? UnknownVersion(agent, number) : Results.Json(version, RollgateJson.Options);
+        if (version is null)
+        {
+            return UnknownVersion(agent, number);
+        }
+
+        var state = (await store.GetAgentAsync(agent, cancellationToken))?.State;
+        return Results.Json(VersionView.Of(version, state), RollgateJson.Options);
     }
 
     private static async Task<IResult> DiffAsync(string agent, int a, int b, IRollgateStore store, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Rollgate.Admin.Auth;
+using Rollgate.Release;
 using Rollgate.Security;
 using Rollgate.Validation;
 
@@ -31,6 +32,14 @@ public static class AdminProblems
     public static IResult PreconditionFailed(long current)
         => Problem(StatusCodes.Status412PreconditionFailed, "generation-mismatch", "Precondition failed",
             $"If-Match does not match the agent's current generation {current}.", new Dictionary<string, object?> { ["generation"] = current });
+
+    /// <summary>A release command that changed nothing; every refusal is a conflict with the agent's current state.</summary>
+    public static IResult Refused(CommandResult.Refused refused)
+        => Problem(StatusCodes.Status409Conflict, refused.Reason switch
+        {
+            RefusalReason.NoRollbackTarget => "no-rollback-target",
+            _ => "conflict",
+        }, refused.Title, refused.Detail);
 
     public static ValidationErrors Single(string field, string message)
     {

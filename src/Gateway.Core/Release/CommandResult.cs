@@ -11,7 +11,7 @@ public abstract record CommandResult
 
     public sealed record PreconditionFailed(long CurrentGeneration) : CommandResult;
 
-    public sealed record Refused(int Status, string Title, string Detail) : CommandResult;
+    public sealed record Refused(RefusalReason Reason, string Title, string Detail) : CommandResult;
 }
 
 /// <summary>How long a change took from decision to routing, here and across the fleet.</summary>

@@ -69,7 +69,7 @@ public sealed class ReleaseManager(
             var (outcome, definition) = transition(current, ctx);
             if (outcome is TransitionOutcome.Refused refused)
             {
-                return new CommandResult.Refused(refused.Status, refused.Title, refused.Detail);
+                return new CommandResult.Refused(refused.Reason, refused.Title, refused.Detail);
             }
 
             var changed = (TransitionOutcome.Changed)outcome;
@@ -84,7 +84,7 @@ public sealed class ReleaseManager(
 
                 if (attempt >= MaxAttempts)
                 {
-                    return new CommandResult.Refused(409, "Concurrent changes", $"agent '{agent}' kept changing while this command ran; try again");
+                    return new CommandResult.Refused(RefusalReason.ConcurrentChanges, "Concurrent changes", $"agent '{agent}' kept changing while this command ran; try again");
                 }
 
                 continue;

@@ -25,8 +25,9 @@ public static class ReleaseTransitions
             Rollout = null,
             Paused = false,
             RolledBack = false,
+            Restored = false,
             StableSince = ctx.Now,
-            PreviousStable = state.Stable is { } s && s != version ? s : state.PreviousStable,
+            Lineage = state.LineageWith(version),
         };
         return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Deploy, state.Stable, version, "immediate"));
     }
@@ -87,8 +88,9 @@ public static class ReleaseTransitions
                 Rollout = null,
                 Paused = false,
                 RolledBack = false,
+                Restored = false,
                 StableSince = ctx.Now,
-                PreviousStable = state.Stable,
+                Lineage = state.LineageWith(canary),
             };
             return new TransitionOutcome.Changed(completed, ctx.Event(HistoryEventTypes.Promote, state.Stable, canary, "rollout complete: canary is now stable"));
         }
@@ -152,7 +154,8 @@ public static class ReleaseTransitions
 
     /// <summary>
     /// Rolls back in one step: a canary is removed (stable keeps, or with <paramref name="to"/> becomes, all traffic);
-    /// without a canary the stable returns to <paramref name="to"/> or the default target of spec §1.
+    /// without a canary the stable returns to <paramref name="to"/> or to <see cref="ReleaseState.DefaultRollbackTarget"/>.
+    /// The version left is marked as rolled back from; the version restored is not put on probation against it.
     /// </summary>
     public static TransitionOutcome Rollback(ReleaseState state, int? to, string? reason, TransitionContext ctx, string type = HistoryEventTypes.Rollback)
     {
@@ -165,17 +168,16 @@ public static class ReleaseTransitions
                 return Conflict($"version {canary} is the canary being rolled back");
             }
 
-            var next = state with
+            var withoutCanary = state with
             {
                 Canary = null,
                 CanaryPercent = 0,
                 Rollout = null,
                 Paused = false,
                 RolledBack = true,
-                Stable = target,
-                StableSince = target == state.Stable ? state.StableSince : ctx.Now,
-                PreviousStable = target == state.Stable ? state.PreviousStable : state.Stable,
+                RolledBackFrom = state.RolledBackFromWith(canary),
             };
+            var next = target == state.Stable ? withoutCanary : Restore(withoutCanary, target, ctx.Now);
             return new TransitionOutcome.Changed(next, ctx.Event(type, canary, target, reason));
         }
 
@@ -187,7 +189,8 @@ public static class ReleaseTransitions
         var destination = to ?? state.DefaultRollbackTarget(stable, ctx.Now, ctx.Definition.BakeTime);
         if (destination is null)
         {
-            return Conflict($"version {stable} has no known-good or previous version to roll back to: name one with \"to\"");
+            return new TransitionOutcome.Refused(RefusalReason.NoRollbackTarget, "No rollback target",
+                $"version {stable} has no known-good or earlier stable version that was never rolled back from: name one with \"to\"");
         }
 
         if (destination == stable)
@@ -195,21 +198,23 @@ public static class ReleaseTransitions
             return Conflict($"version {stable} is already the stable version");
         }
 
-        var rolledBack = state with
-        {
-            Stable = destination,
-            StableSince = ctx.Now,
-            PreviousStable = stable,
-            RolledBack = true,
-        };
+        var rolledBack = Restore(state with { RolledBack = true, RolledBackFrom = state.RolledBackFromWith(stable) }, destination.Value, ctx.Now);
         return new TransitionOutcome.Changed(rolledBack, ctx.Event(type, stable, destination, reason));
     }
+
+    private static ReleaseState Restore(ReleaseState state, int version, DateTimeOffset now) => state with
+    {
+        Stable = version,
+        StableSince = now,
+        Restored = true,
+        Lineage = state.LineageWith(version),
+    };
 
     /// <summary>Records an alert: no change to routing, but a generation and a history event like every firing.</summary>
     public static TransitionOutcome Alert(ReleaseState state, int? subject, string detail, TransitionContext ctx)
         => new TransitionOutcome.Changed(state, ctx.Event(HistoryEventTypes.Alert, state.Stable, subject, detail));
 
-    private static TransitionOutcome.Refused Conflict(string detail) => new(409, "Conflict with the current release state", detail);
+    private static TransitionOutcome.Refused Conflict(string detail) => new(RefusalReason.Conflict, "Conflict with the current release state", detail);
 
     private static string Percent(double value) => value.ToString("0.##", CultureInfo.InvariantCulture) + "%";
 }

@@ -25,7 +25,7 @@ public sealed class RolloutScheduler(IRollgateStore store, ReleaseManager releas
 
             var result = await releases.ExecuteAsync(agent, null, Actor, (current, ctx) => ReleaseTransitions.IsStepDue(current.State, ctx.Now)
                 ? ReleaseTransitions.Promote(current.State, ctx)
-                : new TransitionOutcome.Refused(409, "Not due", "the step is no longer due"), cancellationToken);
+                : new TransitionOutcome.Refused(RefusalReason.Superseded, "Not due", "the step is no longer due"), cancellationToken);
             if (result is CommandResult.Committed committed)
             {
                 promoted++;

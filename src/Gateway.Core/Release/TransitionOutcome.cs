@@ -5,6 +5,6 @@ public abstract record TransitionOutcome
 {
     public sealed record Changed(ReleaseState State, HistoryEvent Event) : TransitionOutcome;
 
-    /// <summary>Refused; <paramref name="Status"/> is the HTTP status an operator sees (409 for a conflict with the current state).</summary>
-    public sealed record Refused(int Status, string Title, string Detail) : TransitionOutcome;
+    /// <summary>Refused: nothing changes; <paramref name="Detail"/> tells an operator why, in the agent's terms.</summary>
+    public sealed record Refused(RefusalReason Reason, string Title, string Detail) : TransitionOutcome;
 }

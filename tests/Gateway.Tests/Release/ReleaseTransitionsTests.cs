@@ -62,7 +62,8 @@ public sealed class ReleaseTransitionsTests
 
         Assert.Empty(state.KnownGood);
         Assert.Equal(1, rolledBack.Stable);
-        Assert.Equal(2, rolledBack.PreviousStable);
+        Assert.Equal([2], rolledBack.RolledBackFrom);
+        Assert.True(rolledBack.Restored);
     }
 
     [Fact]
@@ -85,9 +86,81 @@ public sealed class ReleaseTransitionsTests
         var refused = Assert.IsType<TransitionOutcome.Refused>(ReleaseTransitions.Rollback(state, null, null, At(T0.AddMinutes(1))));
         var empty = Assert.IsType<TransitionOutcome.Refused>(ReleaseTransitions.Rollback(ReleaseState.Empty, null, null, At(T0)));
 
-        Assert.Equal(409, refused.Status);
+        Assert.Equal(RefusalReason.NoRollbackTarget, refused.Reason);
         Assert.Contains("name one with \"to\"", refused.Detail);
-        Assert.Equal(409, empty.Status);
+        Assert.Equal(RefusalReason.Conflict, empty.Reason);
+    }
+
+    [Fact]
+    public void Rolling_back_twice_walks_back_the_lineage_instead_of_returning_to_the_version_just_left()
+    {
+        var state = Apply(ReleaseTransitions.DeployImmediate(ReleaseState.Empty, 1, At(T0)));
+        state = Apply(ReleaseTransitions.DeployImmediate(state, 2, At(T0.AddMinutes(1))));
+        state = Apply(ReleaseTransitions.DeployImmediate(state, 3, At(T0.AddMinutes(2))));
+
+        var first = Apply(ReleaseTransitions.Rollback(state, null, null, At(T0.AddMinutes(3))));
+        var second = Apply(ReleaseTransitions.Rollback(first, null, null, At(T0.AddMinutes(4))));
+        var third = Assert.IsType<TransitionOutcome.Refused>(ReleaseTransitions.Rollback(second, null, null, At(T0.AddMinutes(5))));
+
+        Assert.Equal(2, first.Stable);
+        Assert.Equal(1, second.Stable);
+        Assert.Equal([3, 2], second.RolledBackFrom);
+        Assert.Equal(RefusalReason.NoRollbackTarget, third.Reason);
+    }
+
+    [Fact]
+    public void A_known_good_version_that_was_rolled_back_from_is_skipped_but_can_still_be_named()
+    {
+        var state = Apply(ReleaseTransitions.DeployImmediate(ReleaseState.Empty, 1, At(T0)));
+        state = Apply(ReleaseTransitions.DeployImmediate(state, 2, At(T0.AddHours(2)))); // 1 known good
+        state = Apply(ReleaseTransitions.DeployImmediate(state, 3, At(T0.AddHours(4)))); // 2 known good
+        state = Apply(ReleaseTransitions.Rollback(state, 2, null, At(T0.AddHours(4.1))));
+        state = Apply(ReleaseTransitions.Rollback(state, null, null, At(T0.AddHours(4.2)))); // leaves 2 for 1
+
+        var defaultTarget = state.DefaultRollbackTarget(1, T0.AddHours(4.3), Definition.BakeTime);
+        var named = Apply(ReleaseTransitions.Rollback(state, 3, "the fix was elsewhere", At(T0.AddHours(4.3))));
+
+        Assert.Equal(1, state.Stable);
+        Assert.Null(defaultTarget);
+        Assert.Equal(1, state.LastKnownGood(T0.AddHours(4.3), Definition.BakeTime));
+        Assert.Equal(3, named.Stable);
+    }
+
+    [Fact]
+    public void A_rolled_back_canary_is_marked_and_never_becomes_the_target_of_the_next_rollback()
+    {
+        var state = Apply(ReleaseTransitions.DeployImmediate(ReleaseState.Empty, 1, At(T0)));
+        state = Apply(ReleaseTransitions.DeployImmediate(state, 2, At(T0.AddMinutes(1))));
+        state = Apply(ReleaseTransitions.DeployCanary(state, 3, RolloutPlan.Default, At(T0.AddMinutes(2))));
+        state = Apply(ReleaseTransitions.Rollback(state, null, null, At(T0.AddMinutes(3))));
+        state = Apply(ReleaseTransitions.DeployImmediate(state, 3, At(T0.AddMinutes(4)))); // named explicitly: allowed
+
+        var back = Apply(ReleaseTransitions.Rollback(state, null, null, At(T0.AddMinutes(5))));
+        var again = Apply(ReleaseTransitions.Rollback(back, null, null, At(T0.AddMinutes(6))));
+
+        Assert.Equal(2, back.Stable);
+        Assert.Equal(1, again.Stable);
+        Assert.True(again.IsRolledBackFrom(3));
+        Assert.True(again.IsRolledBackFrom(2));
+        Assert.False(again.IsRolledBackFrom(1));
+    }
+
+    [Fact]
+    public void A_restored_stable_is_marked_restored_until_another_version_becomes_stable()
+    {
+        var state = Apply(ReleaseTransitions.DeployImmediate(ReleaseState.Empty, 1, At(T0)));
+        state = Apply(ReleaseTransitions.DeployImmediate(state, 2, At(T0.AddMinutes(1))));
+        var restored = Apply(ReleaseTransitions.Rollback(state, null, null, At(T0.AddMinutes(2))));
+        var canaryRemoved = Apply(ReleaseTransitions.Rollback(
+            Apply(ReleaseTransitions.DeployCanary(restored, 3, RolloutPlan.Default, At(T0.AddMinutes(3)))), null, null, At(T0.AddMinutes(4))));
+        var redeployed = Apply(ReleaseTransitions.DeployImmediate(canaryRemoved, 4, At(T0.AddMinutes(5))));
+
+        Assert.False(state.Restored);
+        Assert.Equal(1, state.PreviousStable);
+        Assert.True(restored.Restored);
+        Assert.True(canaryRemoved.Restored);
+        Assert.False(redeployed.Restored);
+        Assert.Equal(1, redeployed.PreviousStable);
     }
 
     [Fact]

@@ -134,6 +134,36 @@ public sealed class RollbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Repeated_rollbacks_walk_back_the_lineage_mark_what_they_left_and_end_in_no_rollback_target()
+    {
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("lineage-bot"));
+        var v1 = await _gateway.CreateVersionAsync("lineage-bot", _good.Url, "one");
+        var v2 = await _gateway.CreateVersionAsync("lineage-bot", _good.Url, "two");
+        var v3 = await _gateway.CreateVersionAsync("lineage-bot", _bad.Url, "three");
+        await _gateway.DeployAsync("lineage-bot", v1);
+        await _gateway.DeployAsync("lineage-bot", v2);
+        await _gateway.DeployAsync("lineage-bot", v3);
+
+        var first = await _gateway.RollbackAsync("lineage-bot");
+        var second = await _gateway.RollbackAsync("lineage-bot");
+        var third = await _gateway.Admin.PostAsync("/admin/agents/lineage-bot/rollback", GatewayInstance.Json(new { }));
+
+        Assert.Equal((v3, v2), (first["from"]!.GetValue<int>(), first["to"]!.GetValue<int>()));
+        Assert.Equal((v2, v1), (second["from"]!.GetValue<int>(), second["to"]!.GetValue<int>()));
+        Assert.Equal(HttpStatusCode.Conflict, third.StatusCode);
+        Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("/no-rollback-target", (await third.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
+        var state = await _gateway.GetAgentAsync("lineage-bot");
+        Assert.Equal([v3, v2], state["rolledBackVersions"]!.AsArray().Select(v => v!.GetValue<int>()));
+        Assert.Equal(second["generation"]!.GetValue<long>(), state["generation"]!.GetValue<long>()); // the refusal changed nothing
+        var versions = (await _gateway.Admin.GetFromJsonAsync<JsonObject>("/admin/agents/lineage-bot/versions"))!["versions"]!.AsArray();
+        Assert.Equal([false, true, true], versions.Select(v => v!["rolledBack"]!.GetValue<bool>()));
+        var one = (await _gateway.Admin.GetFromJsonAsync<JsonObject>($"/admin/agents/lineage-bot/versions/{v3}"))!;
+        Assert.True(one["rolledBack"]!.GetValue<bool>());
+        Assert.Equal(v1.ToString(), (await _gateway.Proxy.GetAsync("/agents/lineage-bot/")).Headers.GetValues("X-Rollgate-Version").Single());
+    }
+
+    [Fact]
     public async Task Rollback_metrics_are_exported()
     {
         await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("metric-bot"));

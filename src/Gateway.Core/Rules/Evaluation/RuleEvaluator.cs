@@ -150,7 +150,7 @@ public sealed class RuleEvaluator(
         {
             if (!subject.IsStillCurrent(current.State))
             {
-                return new TransitionOutcome.Refused(409, "Subject changed", "the version this rule watched is no longer the subject");
+                return new TransitionOutcome.Refused(RefusalReason.Superseded, "Subject changed", "the version this rule watched is no longer the subject");
             }
 
             var outcome = rule.Action switch

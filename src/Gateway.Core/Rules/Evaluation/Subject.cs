@@ -21,13 +21,21 @@ public sealed record Subject(int Version, SubjectPhase Phase, int? Baseline, Dat
             return null;
         }
 
+        if (state.Restored)
+        {
+            return new Subject(current, SubjectPhase.Restored, null, null, state.StableSince);
+        }
+
         return state.IsStableBaked(now, record.Definition.BakeTime)
             ? new Subject(current, SubjectPhase.Baked, null, null, state.StableSince)
             : new Subject(current, SubjectPhase.Baking, state.PreviousStable, state.StableSince, state.StableSince);
     }
 
-    /// <summary>After its bake a stable is watched only by absolute alert and pause rules.</summary>
-    public bool Watches(Rule rule) => Phase != SubjectPhase.Baked || (!rule.IsRelative && rule.Action != RuleAction.Rollback);
+    /// <summary>
+    /// Only a canary or a baking stable is on probation; a baked or restored stable is watched by absolute alert and
+    /// pause rules alone, so no rule can roll back past a rollback on its own.
+    /// </summary>
+    public bool Watches(Rule rule) => Phase is SubjectPhase.Canary or SubjectPhase.Baking || (!rule.IsRelative && rule.Action != RuleAction.Rollback);
 
     /// <summary>Acts only if the state still has this subject in the same role (another writer may have moved on).</summary>
     public bool IsStillCurrent(ReleaseState state) => Phase switch
@@ -42,4 +50,6 @@ public enum SubjectPhase
     Canary,
     Baking,
     Baked,
+    /// <summary>A stable put back by a rollback: not on probation.</summary>
+    Restored,
 }

@@ -70,6 +70,26 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_version_restored_by_a_rollback_is_not_on_probation_against_the_version_it_replaced()
+    {
+        await AgentAsync("restored-bot", "rollback when error_rate > 15% over 10s min 20 requests", "rollback when error_rate > 1.5x baseline over 10s min 20 requests");
+        await DeployAsync("restored-bot", 1);
+        await DeployAsync("restored-bot", 2);
+        await DeployAsync("restored-bot", 3);
+        await TrafficAsync("restored-bot", seconds: 10, (3, 50, 0.0));
+        await _releases.ExecuteAsync("restored-bot", null, "op", (r, ctx) => ReleaseTransitions.Rollback(r.State, null, "bad answers", ctx), default);
+
+        await TrafficAsync("restored-bot", seconds: 10, (2, 50, 0.40));
+        await EvaluateEverySecondAsync(3);
+
+        var record = (await _store.GetAgentAsync("restored-bot", default))!;
+        Assert.Equal(2, record.State.Stable);
+        Assert.Equal("rollback", (await _store.GetHistoryAsync("restored-bot", 1, default)).Single().Type);
+        Assert.Empty(_notifier.Events);
+        Assert.All((await _board.ReadAsync("restored-bot", default))!, status => Assert.Equal(RuleStateKind.Ok, status.State));
+    }
+
+    [Fact]
     public async Task Two_rollback_rules_holding_at_once_roll_back_once_and_the_rule_that_acted_shows_as_firing()
     {
         await AgentAsync("double-bot", "rollback when error_rate > 15% over 10s min 20 requests", "rollback when error_rate > 10% over 10s min 20 requests");
@@ -247,7 +267,7 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
     private async Task AgentAsync(string agent, params string[] rules)
     {
         await _releases.DefineAsync(agent, new AgentDefinition { Rules = rules, BakeTime = TimeSpan.FromHours(1) }, null, "op", default);
-        foreach (var number in new[] { 1, 2 })
+        foreach (var number in new[] { 1, 2, 3 })
         {
             var draft = VersionComposer.Compose(new VersionManifest { Notes = $"v{number}" }, null, 0, _time.GetUtcNow(), "op");
             var content = draft with { Hash = draft.Hash + number };
