@@ -9,9 +9,11 @@ namespace Rollgate.Admin;
 /// <summary>Maps the admin API of spec §4 under <c>/admin</c>, every endpoint behind the bearer-token filter.</summary>
 public static class AdminApi
 {
+    public const string Prefix = "/admin";
+
     public static RouteGroupBuilder MapRollgateAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin");
+        var admin = endpoints.MapGroup(Prefix);
         admin.AddEndpointFilter<AdminAuthFilter>();
         AgentEndpoints.Map(admin);
         VersionEndpoints.Map(admin);

@@ -6,9 +6,15 @@ try
     app.Run();
     return 0;
 }
-catch (InvalidOperationException ex)
+catch (StartupException ex)
 {
-    // Configuration and start-up problems (data directory in use, bad config) deserve one clear line, not a stack trace.
+    // An operator fixes a setting or frees a resource: one line naming it says more than a stack trace.
     Console.Error.WriteLine($"rollgate: {ex.Message}");
-    return 2;
+    return ex.ExitCode;
+}
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // The port was taken between the start-up check and Kestrel's bind.
+    Console.Error.WriteLine($"rollgate: {ex.Message}");
+    return 1;
 }

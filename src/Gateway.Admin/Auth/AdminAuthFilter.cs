@@ -4,15 +4,16 @@ using Rollgate.Security;
 
 namespace Rollgate.Admin.Auth;
 
-/// <summary>Bearer-token check for every admin endpoint: 401 without a known token, 403 when the role may not act.</summary>
-public sealed class AdminAuthFilter(TokenRegistry tokens) : IEndpointFilter
+/// <summary>
+/// Role check for every admin endpoint: 403 when the token's role may not act. The token itself was authenticated by
+/// <see cref="AdminAuthentication"/> before routing; an endpoint reached without one is refused as unauthenticated.
+/// </summary>
+public sealed class AdminAuthFilter : IEndpointFilter
 {
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var header = http.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? tokens.Resolve(header.AsSpan(7).Trim()) : null;
-        if (token is null)
+        if (http.Features.Get<ApiToken>() is not { } token)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
             return ValueTask.FromResult<object?>(AdminProblems.Unauthorized());
@@ -27,12 +28,6 @@ public sealed class AdminAuthFilter(TokenRegistry tokens) : IEndpointFilter
             (TokenRole.Reporter, AdminPermission.Report) => true,
             _ => false,
         };
-        if (!allowed)
-        {
-            return ValueTask.FromResult<object?>(AdminProblems.Forbidden(token, permission));
-        }
-
-        http.Features.Set(token);
-        return next(context);
+        return allowed ? next(context) : ValueTask.FromResult<object?>(AdminProblems.Forbidden(token, permission));
     }
 }

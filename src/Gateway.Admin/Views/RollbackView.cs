@@ -31,7 +31,13 @@ public sealed record RollbackView(
         committed.Event.Id);
 }
 
-public sealed record ReplicaAcksView(int Acked, int Total, double? AllAckedMs)
+/// <summary>
+/// How many live replicas route by the change. When the store could not say, <c>acked</c> and <c>total</c> are left
+/// out and <c>unknown</c> explains why, rather than claiming that the fleet has it.
+/// </summary>
+public sealed record ReplicaAcksView(int? Acked, int? Total, double? AllAckedMs, string? Unknown)
 {
-    public static ReplicaAcksView From(FleetAcks acks, double? allAckedMs) => new(acks.Acked, acks.Total, allAckedMs is { } ms ? Math.Round(ms, 3) : null);
+    public static ReplicaAcksView From(FleetAcks? acks, double? allAckedMs) => acks is { } known
+        ? new(known.Acked, known.Total, allAckedMs is { } ms ? Math.Round(ms, 3) : null, null)
+        : new(null, null, null, "the change is committed and routed by this replica, but the fleet's acknowledgements could not be read from the store");
 }

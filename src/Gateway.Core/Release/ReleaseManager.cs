@@ -114,7 +114,7 @@ public sealed class ReleaseManager(
     {
         var applyMs = Stopwatch.GetElapsedTime(decided, applied).TotalMilliseconds;
         var appliedAt = decidedAt + Stopwatch.GetElapsedTime(decided, applied);
-        var acks = new FleetAcks(1, 1);
+        FleetAcks? acks = null;
         double? allAckedMs = null;
         try
         {
@@ -123,7 +123,7 @@ public sealed class ReleaseManager(
             {
                 var deadline = Stopwatch.GetTimestamp() + (long)(FleetAckTimeout.TotalSeconds * Stopwatch.Frequency);
                 var fastUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20;
-                while (!acks.All && Stopwatch.GetTimestamp() < deadline)
+                while (!acks.Value.All && Stopwatch.GetTimestamp() < deadline)
                 {
                     // Poll tightly for the first 50 ms, where replicas normally acknowledge, then back off.
                     await Task.Delay(Stopwatch.GetTimestamp() < fastUntil ? 1 : 10, cancellationToken);
@@ -131,15 +131,16 @@ public sealed class ReleaseManager(
                 }
             }
 
-            if (acks.All)
+            if (acks.Value.All)
             {
                 allAckedMs = Stopwatch.GetElapsedTime(decided).TotalMilliseconds;
             }
         }
         catch (StoreUnavailableException ex)
         {
-            // The change is committed and applied here; only the fleet report is missing.
+            // The change is committed and applied here; only the fleet report is missing, and the answer says so.
             logger.LogWarning(ex, "Could not read fleet acknowledgements for {Agent} generation {Generation}", agent, generation);
+            acks = null;
         }
 
         return new ApplyTimings(decidedAt, appliedAt, Stopwatch.GetElapsedTime(decided, committed).TotalMilliseconds, applyMs, acks, allAckedMs);

@@ -1,5 +1,6 @@
 using Prometheus;
 using Rollgate.Admin;
+using Rollgate.Admin.Auth;
 using Rollgate.Admin.Endpoints;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
@@ -11,6 +12,7 @@ using Rollgate.Release;
 using Rollgate.Routing;
 using Rollgate.Security;
 using Rollgate.Stores;
+using Rollgate.Stores.File;
 using Rollgate.Versions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -24,11 +26,14 @@ public static class GatewayHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = RollgateOptions.Read(builder.Configuration);
-        var ports = new ListenerPorts(new Uri(options.ProxyUrl).Port, new Uri(options.AdminUrl).Port);
+        var ports = new ListenerPorts(ListenerAddresses.Port("Rollgate:ProxyUrl", options.ProxyUrl), ListenerAddresses.Port("Rollgate:AdminUrl", options.AdminUrl));
         if (ports.Proxy == ports.Admin)
         {
-            throw new InvalidOperationException($"Rollgate:ProxyUrl and Rollgate:AdminUrl must use different ports (both are {ports.Proxy})");
+            throw StartupException.InvalidSetting($"Rollgate:ProxyUrl and Rollgate:AdminUrl must use different ports (both are {ports.Proxy})");
         }
+
+        ListenerAddresses.EnsureFree("Rollgate:ProxyUrl", options.ProxyUrl);
+        ListenerAddresses.EnsureFree("Rollgate:AdminUrl", options.AdminUrl);
 
         builder.WebHost.UseUrls(options.ProxyUrl, options.AdminUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
@@ -73,8 +78,16 @@ public static class GatewayHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        // Fail fast and clearly (data directory in use, unreadable token file) before any listener opens.
-        app.Services.GetRequiredService<IRollgateStore>();
+        // Fail fast and clearly (data directory in use, unreadable token file) before anything starts.
+        try
+        {
+            app.Services.GetRequiredService<IRollgateStore>();
+        }
+        catch (DataDirInUseException ex)
+        {
+            throw StartupException.Unavailable(ex.Message, ex);
+        }
+
         app.Services.GetRequiredService<TokenRegistry>();
 
         app.UseProxyListener(ports.Proxy, proxy =>
@@ -85,9 +98,13 @@ public static class GatewayHost
             proxy.UseLoadBalancing();
         });
 
-        // The admin listener: the exception handler turns store outages into 503 problems. Authorization is placed
-        // here explicitly, else WebApplication would put it in front of both listeners.
+        // The admin listener: the exception handler turns store outages into 503 problems; errors the framework answers
+        // without a body (405) get a problem body; /admin is authenticated before routing, so that neither unknown
+        // paths nor wrong methods reveal routes to a caller without a token. Authorization is placed here explicitly,
+        // else WebApplication would put it in front of both listeners.
         app.UseExceptionHandler();
+        app.UseStatusCodeProblems();
+        app.UseAdminAuthentication();
         app.UseRouting();
         app.UseAuthorization();
         app.UseNotFoundProblem();
@@ -102,7 +119,14 @@ public static class GatewayHost
         // as they are applied.
         if (options.Seed is { } seed)
         {
-            app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
+            try
+            {
+                app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw StartupException.InvalidSetting(ex.Message, ex);
+            }
         }
 
         return app;

@@ -26,11 +26,11 @@ public sealed record RollgateOptions
         var tokens = section.GetSection("Tokens").GetChildren().Select((child, i) =>
         {
             var name = child["Name"] ?? $"token-{i}";
-            var token = child["Token"] ?? throw new InvalidOperationException($"Rollgate:Tokens:{child.Key}:Token is missing");
+            var token = child["Token"] ?? throw StartupException.InvalidSetting($"Rollgate:Tokens:{child.Key}:Token is missing");
             var roleText = child["Role"] ?? "viewer";
             if (!Enum.TryParse<TokenRole>(roleText, ignoreCase: true, out var role))
             {
-                throw new InvalidOperationException($"Rollgate:Tokens:{child.Key}:Role '{roleText}' must be viewer, operator or reporter");
+                throw StartupException.InvalidSetting($"Rollgate:Tokens:{child.Key}:Role '{roleText}' must be viewer, operator or reporter");
             }
 
             return new ApiToken(name, token, role);
@@ -62,6 +62,6 @@ public sealed record RollgateOptions
 
         return Duration.TryParse(text, out var value) && value > TimeSpan.Zero
             ? value
-            : throw new InvalidOperationException($"Rollgate:{key} '{text}' is not a duration such as 1s, 500ms or 5m");
+            : throw StartupException.InvalidSetting($"Rollgate:{key} '{text}' is not a duration such as 1s, 500ms or 5m");
     }
 }

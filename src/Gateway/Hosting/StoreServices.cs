@@ -33,7 +33,7 @@ public static class StoreServices
                 services.AddSingleton<IRuleStateBoard>(sp => new RedisRuleStateBoard(Redis(sp).Connection, Redis(sp).KeyPrefix));
                 break;
             default:
-                throw new InvalidOperationException($"Rollgate:Store '{options.Store}' must be 'file' or 'redis'");
+                throw StartupException.InvalidSetting($"Rollgate:Store '{options.Store}' must be 'file' or 'redis'");
         }
 
         return services;

@@ -1,10 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Admin;
 
-/// <summary>Bearer tokens and roles (spec §4): 401 without a known token, 403 where the role may not act.</summary>
+/// <summary>
+/// Bearer tokens and roles: 401 without a known token (before routing, so no route can be discovered anonymously),
+/// 403 where the role may not act; with a token, unknown paths and wrong methods are 404 and 405 problems.
+/// </summary>
 public sealed class AdminAuthTests : IAsyncLifetime
 {
     private GatewayInstance _gateway = null!;
@@ -36,6 +41,49 @@ public sealed class AdminAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Theory]
+    [InlineData("GET", "/admin/no-such-route")]
+    [InlineData("GET", "/admin/agents/auth-bot/secrets")]
+    [InlineData("DELETE", "/admin/agents")]
+    [InlineData("PATCH", "/admin/agents/auth-bot/rollback")]
+    [InlineData("POST", "/admin")]
+    public async Task Without_a_token_unknown_paths_and_wrong_methods_are_401_too(string method, string path)
+    {
+        using var client = Client(null);
+
+        var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(response.Content.Headers.Allow);
+    }
+
+    [Fact]
+    public async Task With_a_token_an_unknown_admin_path_is_a_404_problem()
+    {
+        using var viewer = Client(GatewayInstance.ViewerToken);
+
+        var response = await viewer.GetAsync("/admin/no-such-route");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("/not-found", (await response.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task With_a_token_a_wrong_method_is_a_405_problem_with_allow()
+    {
+        var response = await _gateway.Admin.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/admin/agents/auth-bot/rollback"));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.EndsWith("/method-not-allowed", problem["type"]!.GetValue<string>());
+        Assert.Equal(405, problem["status"]!.GetValue<int>());
+        Assert.Contains("DELETE", problem["detail"]!.GetValue<string>());
     }
 
     [Fact]

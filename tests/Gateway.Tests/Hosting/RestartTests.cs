@@ -53,7 +53,7 @@ public sealed class RestartTests : IAsyncLifetime
     {
         await using var first = await GatewayInstance.StartAsync(_dataDir);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayInstance.StartAsync(_dataDir));
+        var error = await Assert.ThrowsAsync<StartupException>(() => GatewayInstance.StartAsync(_dataDir));
 
         Assert.Contains("in use by another Rollgate process", error.Message);
         Assert.Equal(HttpStatusCode.OK, (await first.Admin.GetAsync("/healthz")).StatusCode);
@@ -120,7 +120,7 @@ public sealed class RestartTests : IAsyncLifetime
     [Fact]
     public void Same_port_for_both_listeners_is_refused()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => GatewayHost.Build(["--Rollgate:ProxyUrl=http://127.0.0.1:18999", "--Rollgate:AdminUrl=http://127.0.0.1:18999"]));
+        var error = Assert.Throws<StartupException>(() => GatewayHost.Build(["--Rollgate:ProxyUrl=http://127.0.0.1:18999", "--Rollgate:AdminUrl=http://127.0.0.1:18999"]));
 
         Assert.Contains("different ports", error.Message);
     }

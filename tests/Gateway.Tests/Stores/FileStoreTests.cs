@@ -19,7 +19,7 @@ public sealed class FileStoreTests : IDisposable
     {
         await using var first = FileStore.Open(_dataDir);
 
-        var error = Assert.Throws<InvalidOperationException>(() => FileStore.Open(_dataDir));
+        var error = Assert.Throws<DataDirInUseException>(() => FileStore.Open(_dataDir));
 
         Assert.Contains("in use", error.Message);
         Assert.Contains(Path.GetFullPath(_dataDir), error.Message);

@@ -26,7 +26,7 @@ public sealed class DataDirLock : IDisposable
         }
         catch (IOException ex)
         {
-            throw new InvalidOperationException(
+            throw new DataDirInUseException(
                 $"The data directory '{Path.GetFullPath(dataDir)}' is in use by another Rollgate process. " +
                 "Each file store needs its own Rollgate:DataDir; to share state between replicas use Rollgate:Store=redis.", ex);
         }
@@ -34,3 +34,6 @@ public sealed class DataDirLock : IDisposable
 
     public void Dispose() => _handle.Dispose();
 }
+
+/// <summary>Another process holds the data directory's lock.</summary>
+public sealed class DataDirInUseException(string message, Exception inner) : IOException(message, inner);

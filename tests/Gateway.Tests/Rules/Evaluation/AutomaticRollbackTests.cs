@@ -61,7 +61,13 @@ public sealed class AutomaticRollbackTests : IAsyncLifetime
         var state = await _gateway.GetAgentAsync("auto-bot");
         Assert.Equal("rolled_back", state["status"]!.GetValue<string>());
         Assert.Equal(rule, state["rules"]![0]!["text"]!.GetValue<string>());
-        var history = (await _gateway.Admin.GetFromJsonAsync<JsonObject>("/admin/agents/auto-bot/history?limit=1"))!["events"]![0]!;
+        // The apply time is stored beside the event once the change is routed, a moment after the commit itself.
+        JsonNode history = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            history = (await _gateway.Admin.GetFromJsonAsync<JsonObject>("/admin/agents/auto-bot/history?limit=1"))!["events"]![0]!;
+            return history["applyMs"] is not null;
+        }, "the rollback's apply time is recorded");
         Assert.Equal("rollback", history["type"]!.GetValue<string>());
         Assert.Equal("rule: " + rule, history["actor"]!.GetValue<string>());
         Assert.True(history["evidence"]!["subject"]!["requests"]!.GetValue<long>() >= 20);
