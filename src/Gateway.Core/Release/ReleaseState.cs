@@ -21,6 +21,8 @@ public sealed record ReleaseState
     public int? PreviousStable { get; init; }
     /// <summary>Versions that served as stable for a full bake time, oldest first.</summary>
     public IReadOnlyList<int> KnownGood { get; init; } = [];
+    /// <summary>Rules that acted on the subject the rules currently watch; written by the action's own commit.</summary>
+    public FiredRules? FiredRules { get; init; }
 
     public ReleaseStatus Status => this switch
     {

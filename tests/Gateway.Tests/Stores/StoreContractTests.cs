@@ -49,6 +49,22 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_marks_of_fired_rules_are_committed_with_the_record()
+    {
+        var agent = NewAgentName();
+        Assert.True(await Store.TryCommitAsync(Record(agent, 1), Event(1, HistoryEventTypes.Define), None));
+        var fired = Record(agent, 2, stable: 1);
+        fired = fired with { State = fired.State with { FiredRules = new FiredRules("Baking:1:x", ["alert when error_rate > 5%"]) } };
+
+        Assert.True(await Store.TryCommitAsync(fired, Event(2, HistoryEventTypes.Alert), None));
+        await ReopenAsync();
+
+        var stored = await Store.GetAgentAsync(agent, None);
+        Assert.Equal(ToJson(fired), ToJson(stored));
+        Assert.True(stored!.State.FiredRules!.Contains("Baking:1:x", "alert when error_rate > 5%"));
+    }
+
+    [Fact]
     public async Task Unknown_agent_has_no_record_versions_or_history()
     {
         var agent = NewAgentName();
