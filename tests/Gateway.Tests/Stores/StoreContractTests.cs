@@ -242,6 +242,23 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_epoch_is_the_same_on_every_read_and_after_a_reopen_and_a_watcher_is_told_it()
+    {
+        var epoch = await Store.GetEpochAsync(None);
+        var told = new ConcurrentQueue<string>();
+        using (Store.Watch(_ => { }, told.Enqueue))
+        {
+            await Eventually.TrueAsync(() => !told.IsEmpty, "the watcher was told the epoch");
+        }
+
+        Assert.False(string.IsNullOrWhiteSpace(epoch));
+        Assert.Equal(epoch, await Store.GetEpochAsync(None));
+        Assert.All(told, e => Assert.Equal(epoch, e));
+        await ReopenAsync();
+        Assert.Equal(epoch, await Store.GetEpochAsync(None));
+    }
+
+    [Fact]
     public async Task Acknowledged_generation_counts_and_a_lower_one_does_not()
     {
         var agent = NewAgentName();
