@@ -20,7 +20,7 @@ namespace Rollgate.Rules.Evaluation;
 /// most one write per agent and evaluation), and which rules fired is committed with the firing itself
 /// (<see cref="FiredRules"/>), so the next controller neither restarts a window nor acts a second time.
 /// </remarks>
-public sealed class RuleEvaluator(
+public sealed partial class RuleEvaluator(
     IRollgateStore store,
     IFigureStore figures,
     ReleaseManager releases,
@@ -245,9 +245,12 @@ public sealed class RuleEvaluator(
         catch (StoreUnavailableException ex)
         {
             // Costs at most a restarted window if the lease moves now: which rules fired is in the committed state.
-            logger.LogDebug(ex, "Rule memory of {Agent} not written", agent);
+            LogMemoryNotWritten(logger, ex, agent);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule memory of {Agent} not written")]
+    private static partial void LogMemoryNotWritten(ILogger logger, Exception exception, string agent);
 
     private Rule? Parse(string text) => _parsed.GetOrAdd(text, t => RuleParser.Parse(t) is { Succeeded: true } r ? r.Rule : null);
 
