@@ -16,7 +16,20 @@ public sealed class RedisRuleMemoryStore(IConnectionMultiplexer connection, stri
     {
         cancellationToken.ThrowIfCancellationRequested();
         var value = await RedisFailures.Guard("read rule memory", () => connection.GetDatabase().StringGetAsync(Key(agent)));
-        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<RuleMemory>((byte[])value!, RollgateJson.Options);
+        if (value.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RuleMemory>((byte[])value!, RollgateJson.Options);
+        }
+        catch (JsonException)
+        {
+            // Unreadable (written by another build of the gateway?): the windows start over, as on a first evaluation.
+            return null;
+        }
     }
 
     public async Task WriteAsync(string agent, RuleMemory? memory, CancellationToken cancellationToken)

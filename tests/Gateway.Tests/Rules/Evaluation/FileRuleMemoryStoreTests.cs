@@ -11,6 +11,12 @@ public sealed class FileRuleMemoryStoreTests : RuleMemoryStoreContractTests
 
     protected override Task<IRuleMemoryStore> OpenAnotherAsync() => CreateStoreAsync();
 
+    protected override Task WriteGarbageAsync(string agent)
+    {
+        Directory.CreateDirectory(Path.Combine(_dataDir, "rule-memory"));
+        return File.WriteAllTextAsync(Path.Combine(_dataDir, "rule-memory", agent + ".json"), "{\"subject\":");
+    }
+
     public override Task DisposeAsync()
     {
         if (Directory.Exists(_dataDir))

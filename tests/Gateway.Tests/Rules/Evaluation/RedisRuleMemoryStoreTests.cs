@@ -20,6 +20,9 @@ public sealed class RedisRuleMemoryStoreTests(RedisServer redis) : RuleMemorySto
 
     protected override Task<IRuleMemoryStore> OpenAnotherAsync() => CreateStoreAsync();
 
+    protected override Task WriteGarbageAsync(string agent)
+        => _connections[0].GetDatabase().StringSetAsync($"{_prefix}:{{{agent}}}:rulememory", "{\"subject\":");
+
     public override async Task DisposeAsync()
     {
         foreach (var connection in _connections)

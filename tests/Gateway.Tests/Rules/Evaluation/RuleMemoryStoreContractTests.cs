@@ -20,6 +20,9 @@ public abstract class RuleMemoryStoreContractTests : IAsyncLifetime
 
     protected abstract Task<IRuleMemoryStore> OpenAnotherAsync();
 
+    /// <summary>Leaves bytes that are not a rule memory where the agent's memory is kept.</summary>
+    protected abstract Task WriteGarbageAsync(string agent);
+
     public async Task InitializeAsync() => Store = await CreateStoreAsync();
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
@@ -85,6 +88,17 @@ public abstract class RuleMemoryStoreContractTests : IAsyncLifetime
 
         Assert.Equal(ToJson(memory), ToJson(await next.ReadAsync(kept, None)));
         Assert.Null(await next.ReadAsync(forgotten, None));
+    }
+
+    [Fact]
+    public async Task Unreadable_memory_reads_as_none()
+    {
+        var agent = NewAgentName();
+        await WriteGarbageAsync(agent);
+
+        var next = await OpenAnotherAsync();
+
+        Assert.Null(await next.ReadAsync(agent, None));
     }
 
     private static RuleMemory Memory(string subject, int heldFor) => new()
