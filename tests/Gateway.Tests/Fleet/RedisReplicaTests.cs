@@ -151,6 +151,13 @@ public sealed class RedisReplicaTests : IAsyncLifetime
         await _b.DeployAsync("fleet-bot", await _b.CreateVersionAsync("fleet-bot", fresh.Url, "fresh"));
         await Eventually.TrueAsync(async () => await ServedByAsync(_a) == (1, "fresh") && await ServedByAsync(_b) == (1, "fresh"), "both replicas route the agent created anew");
         Assert.NotEqual(epoch, Synchronizer(_a).Epoch);
+
+        // Heartbeats and acknowledgements start over by themselves: the fleet confirms a rollback again.
+        await _b.DeployAsync("fleet-bot", await _b.CreateVersionAsync("fleet-bot", _v2.Url, "two again"));
+        await Eventually.TrueAsync(async () => await ServedByAsync(_a) == (2, "v2"), "replica A routes the new version");
+        var rollback = await _a.RollbackAsync("fleet-bot");
+        Assert.Equal(1, rollback["to"]!.GetValue<int>());
+        Assert.Equal((2, 2), (rollback["replicas"]!["acked"]!.GetValue<int>(), rollback["replicas"]!["total"]!.GetValue<int>()));
     }
 
     [Fact]
