@@ -73,4 +73,10 @@ public sealed record ControllerOptions(string ReplicaId, TimeSpan Interval)
 {
     /// <summary>Long enough to survive a few slow ticks, short enough that a dead controller is replaced in seconds.</summary>
     public TimeSpan LeaseDuration => TimeSpan.FromTicks(Math.Max(Interval.Ticks * 5, TimeSpan.FromSeconds(3).Ticks));
+
+    /// <summary>
+    /// The longest pause between two ticks of a working fleet: the lease of a dead controller lapsing, then the next
+    /// replica's tick, plus one tick to spare. Work that paused for longer was not done and is not taken up again.
+    /// </summary>
+    public TimeSpan Handover => LeaseDuration + 2 * Interval;
 }

@@ -28,6 +28,8 @@ public sealed record ReleaseState
     public IReadOnlyList<int> KnownGood { get; init; } = [];
     /// <summary>Versions traffic was rolled back from, by any trigger: never again a default rollback target.</summary>
     public IReadOnlyList<int> RolledBackFrom { get; init; } = [];
+    /// <summary>Rules that acted on the subject the rules currently watch; written by the action's own commit.</summary>
+    public FiredRules? FiredRules { get; init; }
 
     public ReleaseStatus Status => this switch
     {

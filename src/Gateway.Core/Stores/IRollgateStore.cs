@@ -43,8 +43,19 @@ public interface IRollgateStore : IAsyncDisposable
     /// <summary>History events, newest first, with their apply times where recorded.</summary>
     Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Calls <paramref name="onChange"/> with the agent's name whenever any replica changed it (or added a version).</summary>
-    IDisposable Watch(Action<string> onChange);
+    /// <summary>
+    /// Identifies the data this store holds: a random id written once when the store is first used. A different id
+    /// means the store was reset (Redis flushed, restarted without persistence, or failed over to an empty replica),
+    /// so nothing read before it still holds. A missing id is created again, so a reset store gets a new one.
+    /// </summary>
+    Task<string> GetEpochAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> with the agent's name whenever any replica changed it (or added a version),
+    /// and <paramref name="onEpoch"/> with the store's epoch (<see cref="GetEpochAsync"/>) at least once after the
+    /// watch starts and whenever the epoch changes; after a change every agent is reported too.
+    /// </summary>
+    IDisposable Watch(Action<string> onChange, Action<string>? onEpoch = null);
 
     /// <summary>Announces that <paramref name="replicaId"/> is alive; replicas silent for 5 s no longer count in <see cref="GetAcksAsync"/>.</summary>
     Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken);

@@ -7,8 +7,8 @@ using Rollgate.Stores.Redis;
 namespace Rollgate.Hosting;
 
 /// <summary>
-/// Registers the store named by <c>Rollgate:Store</c> with its companions: figures, the request ledger and the
-/// rule-state board. <c>file</c> keeps them in this process; <c>redis</c> shares them with the fleet over one connection.
+/// Registers the store named by <c>Rollgate:Store</c> with its companions: figures, the request ledger, the
+/// rule-state board and the rule memory. <c>file</c> keeps them in this process; <c>redis</c> shares them with the fleet over one connection.
 /// </summary>
 public static class StoreServices
 {
@@ -21,6 +21,7 @@ public static class StoreServices
                 services.AddSingleton<IFigureStore>(sp => new InMemoryFigureStore(sp.GetRequiredService<TimeProvider>()));
                 services.AddSingleton<IRequestLedger>(sp => new InMemoryRequestLedger(sp.GetRequiredService<TimeProvider>()));
                 services.AddSingleton<IRuleStateBoard, InMemoryRuleStateBoard>();
+                services.AddSingleton<IRuleMemoryStore>(new FileRuleMemoryStore(options.DataDir));
                 break;
             case "redis":
                 // Connecting does not wait for Redis: the gateway starts and routes on what it loads once Redis answers.
@@ -31,6 +32,7 @@ public static class StoreServices
                 services.AddSingleton<IRequestLedger>(sp => new RedisRequestLedger(Redis(sp).Connection, sp.GetRequiredService<TimeProvider>(), null,
                     Redis(sp).KeyPrefix, sp.GetRequiredService<ILogger<RedisRequestLedger>>()));
                 services.AddSingleton<IRuleStateBoard>(sp => new RedisRuleStateBoard(Redis(sp).Connection, Redis(sp).KeyPrefix));
+                services.AddSingleton<IRuleMemoryStore>(sp => new RedisRuleMemoryStore(Redis(sp).Connection, Redis(sp).KeyPrefix));
                 break;
             default:
                 throw StartupException.InvalidSetting($"Rollgate:Store '{options.Store}' must be 'file' or 'redis'");

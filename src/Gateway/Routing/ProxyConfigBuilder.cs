@@ -66,7 +66,9 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
                     Destinations = destinations.Select((d, i) => (d, i)).ToDictionary(x => $"d{x.i}", x => new DestinationConfig { Address = x.d }),
                     HttpRequest = new ForwarderRequestConfig { ActivityTimeout = timeout },
                 });
-                signature.Append(' ').Append(version.Number).Append('>').AppendJoin(',', destinations).Append('@').Append(timeout.TotalMilliseconds).Append('\n');
+                // The hash too: a reset store can hold another version under the same number (its routes carry the hash).
+                signature.Append(' ').Append(version.Number).Append('#').Append(version.Hash).Append('>').AppendJoin(',', destinations)
+                    .Append('@').Append(timeout.TotalMilliseconds).Append('\n');
             }
         }
 

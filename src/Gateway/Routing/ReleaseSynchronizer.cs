@@ -14,9 +14,11 @@ namespace Rollgate.Routing;
 /// <summary>
 /// Keeps this replica's routing equal to the store: applies commits made here at once, and changes made by other
 /// replicas as soon as the store's change feed reports them. Control plane only; the data path just reads
-/// <see cref="RoutingState"/>. If the store is unreachable the last table stays in force.
+/// <see cref="RoutingState"/>. If the store is unreachable the last table stays in force. If the store comes back
+/// with other data (a new epoch: Redis flushed, or restarted without persistence), everything is reloaded from it
+/// and routing follows what it now holds, even where that is an older generation or no agent at all.
 /// </summary>
-public sealed class ReleaseSynchronizer(
+public sealed partial class ReleaseSynchronizer(
     IRollgateStore store,
     RoutingState routing,
     InMemoryConfigProvider proxyConfig,
@@ -28,31 +30,47 @@ public sealed class ReleaseSynchronizer(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, AgentSnapshot> _agents = new(StringComparer.Ordinal);
-    private readonly Channel<string> _changes = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<StoreChange> _changes = Channel.CreateUnbounded<StoreChange>(new UnboundedChannelOptions { SingleReader = true });
     private string _proxySignature = "";
+    // Written under _gate, together with the routing loaded from that epoch.
+    private string? _epoch;
+
+    /// <summary>The epoch of the store data this replica routes by; null until the first load.</summary>
+    public string? Epoch => Volatile.Read(ref _epoch);
 
     public async ValueTask<long> ApplyCommittedAsync(AgentRecord record, CancellationToken cancellationToken)
     {
         long applied;
+        var behind = false;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             if (_agents.TryGetValue(record.Name, out var known) && known.Record.Generation >= record.Generation)
             {
-                return Stopwatch.GetTimestamp();
+                behind = known.Record.Generation > record.Generation;
+                applied = Stopwatch.GetTimestamp();
             }
-
-            var versions = known?.Versions;
-            if (versions is null || !References(record).All(versions.ContainsKey))
+            else
             {
-                versions = await LoadVersionsAsync(record.Name, cancellationToken);
-            }
+                var versions = known?.Versions;
+                if (versions is null || !References(record).All(versions.ContainsKey))
+                {
+                    versions = await LoadVersionsAsync(record.Name, cancellationToken);
+                }
 
-            applied = await PublishAsync(new AgentSnapshot(record, versions), cancellationToken);
+                applied = await PublishAsync(new AgentSnapshot(record, versions), cancellationToken);
+            }
         }
         finally
         {
             _gate.Release();
+        }
+
+        if (behind)
+        {
+            // This replica routes by a newer generation than the one it just committed: another replica committed
+            // since, or the store was reset and generations started over. The epoch tells which.
+            return await FollowEpochAsync(cancellationToken) ? Stopwatch.GetTimestamp() : applied;
         }
 
         // Outside the gate: acknowledging only ever raises the stored generation, and nothing waits for it here.
@@ -62,19 +80,28 @@ public sealed class ReleaseSynchronizer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var subscription = store.Watch(agent => _changes.Writer.TryWrite(agent));
+        using var subscription = store.Watch(
+            agent => _changes.Writer.TryWrite(new StoreChange(agent, null)),
+            epoch => _changes.Writer.TryWrite(new StoreChange(null, epoch)));
         _ = HeartbeatAsync(stoppingToken);
         await LoadAllAsync(stoppingToken);
-        await foreach (var agent in _changes.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var change in _changes.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
-                await RefreshAsync(agent, stoppingToken);
+                if (change.Agent is { } agent)
+                {
+                    await RefreshAsync(agent, stoppingToken);
+                }
+                else if (change.Epoch != Epoch)
+                {
+                    await ReloadAsync(stoppingToken);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Keep routing by the last state; the store's safety-net poll reports the agent again.
-                logger.LogWarning(ex, "Could not refresh agent {Agent}; routing stays at its last known state", agent);
+                // Keep routing by the last state; the store's safety-net poll reports the agent (and the epoch) again.
+                logger.LogWarning(ex, "Could not refresh agent {Agent}; routing stays at its last known state", change.Agent ?? "(all)");
             }
         }
     }
@@ -85,17 +112,8 @@ public sealed class ReleaseSynchronizer(
         {
             try
             {
-                foreach (var agent in await store.ListAgentsAsync(cancellationToken))
-                {
-                    await RefreshAsync(agent, cancellationToken);
-                }
-
-                if (!routing.Loaded)
-                {
-                    routing.Publish(routing.Current);
-                }
-
-                logger.LogInformation("Release state loaded from the {Store} store: {Count} agents", store.Kind, _agents.Count);
+                await ReloadAsync(cancellationToken);
+                logger.LogInformation("Release state loaded from the {Store} store: {Count} agents", store.Kind, routing.Current.ByEntryRoute.Count);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -106,38 +124,112 @@ public sealed class ReleaseSynchronizer(
         }
     }
 
-    private async Task RefreshAsync(string agent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads every agent from the store and routes by exactly that. Within one epoch nothing goes back (a commit
+    /// applied here meanwhile is kept); from a new epoch, agents the store no longer has stop routing and the others
+    /// route by what the store holds, whatever their generation.
+    /// </summary>
+    private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        // Read before taking the gate, so a change made here (ApplyCommittedAsync) never waits behind store reads.
-        var record = await store.GetAgentAsync(agent, cancellationToken);
-        if (record is null)
+        // The epoch first: what is listed after it belongs to that epoch or a later one, which is reported again.
+        var epoch = await store.GetEpochAsync(cancellationToken);
+        var loaded = new Dictionary<string, AgentSnapshot>(StringComparer.Ordinal);
+        foreach (var agent in await store.ListAgentsAsync(cancellationToken))
         {
-            return;
+            if (await store.GetAgentAsync(agent, cancellationToken) is { } record)
+            {
+                loaded[agent] = new AgentSnapshot(record, await LoadVersionsAsync(agent, cancellationToken));
+            }
         }
 
-        var versions = await LoadVersionsAsync(agent, cancellationToken);
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_agents.TryGetValue(agent, out var known))
+            if (_epoch is null || _epoch == epoch)
             {
-                if (known.Versions.Count >= versions.Count && known.Record.Generation >= record.Generation)
+                foreach (var (name, known) in _agents)
                 {
-                    return;
+                    if (!loaded.TryGetValue(name, out var read) || read.Record.Generation < known.Record.Generation)
+                    {
+                        loaded[name] = known;
+                    }
                 }
-
-                // Never go back: a newer commit may have been applied while this refresh was reading.
-                record = known.Record.Generation > record.Generation ? known.Record : record;
+            }
+            else
+            {
+                LogStoreReset(logger, store.Kind, _epoch, epoch, _agents.Count, loaded.Count);
             }
 
-            await PublishAsync(new AgentSnapshot(record, versions), cancellationToken);
+            await PublishAllAsync(loaded.Values, cancellationToken);
+            Volatile.Write(ref _epoch, epoch);
         }
         finally
         {
             _gate.Release();
         }
 
-        await AcknowledgeAsync(record, cancellationToken);
+        foreach (var snapshot in loaded.Values)
+        {
+            await AcknowledgeAsync(snapshot.Record, cancellationToken);
+        }
+    }
+
+    /// <returns>True when the store turned out to be reset, and routing was reloaded from it.</returns>
+    private async Task<bool> FollowEpochAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await store.GetEpochAsync(cancellationToken) == Epoch)
+            {
+                return false;
+            }
+
+            await ReloadAsync(cancellationToken);
+            return true;
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // The safety-net poll compares the epoch again once the store answers.
+            logger.LogDebug(ex, "Could not read the store's epoch");
+            return false;
+        }
+    }
+
+    private async Task RefreshAsync(string agent, CancellationToken cancellationToken)
+    {
+        // Read before taking the gate, so a change made here (ApplyCommittedAsync) never waits behind store reads.
+        var record = await store.GetAgentAsync(agent, cancellationToken);
+        var versions = record is null ? null : await LoadVersionsAsync(agent, cancellationToken);
+        AgentRecord? published = null;
+        bool wentBack;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            _agents.TryGetValue(agent, out var known);
+            wentBack = known is not null && (record is null || record.Generation < known.Record.Generation);
+            if (record is not null && (known is null || known.Versions.Count < versions!.Count || known.Record.Generation < record.Generation))
+            {
+                // Never go back: a newer commit may have been applied while this refresh was reading.
+                published = known is not null && known.Record.Generation > record.Generation ? known.Record : record;
+                await PublishAsync(new AgentSnapshot(published, versions!), cancellationToken);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (published is not null)
+        {
+            await AcknowledgeAsync(published, cancellationToken);
+        }
+
+        if (wentBack)
+        {
+            // The store holds less than this replica routes by: a commit applied here while this read was under way
+            // explains that, and so does a reset store, which lost agents and counts generations from 1 again.
+            await FollowEpochAsync(cancellationToken);
+        }
     }
 
     /// <summary>Installs the agent: YARP clusters first (only when versions or paths changed), then one table swap.</summary>
@@ -166,6 +258,40 @@ public sealed class ReleaseSynchronizer(
         var applied = Stopwatch.GetTimestamp();
         UpdateGauges(route);
         return applied;
+    }
+
+    /// <summary>Installs exactly <paramref name="snapshots"/>: agents not among them stop routing (unknown agent).</summary>
+    private async Task PublishAllAsync(IReadOnlyCollection<AgentSnapshot> snapshots, CancellationToken cancellationToken)
+    {
+        var dropped = _agents.Keys.Except(snapshots.Select(s => s.Record.Name), StringComparer.Ordinal).ToArray();
+        _agents.Clear();
+        foreach (var snapshot in snapshots)
+        {
+            _agents[snapshot.Record.Name] = snapshot;
+        }
+
+        var (routes, clusters, signature) = configBuilder.Build(_agents.Values);
+        if (signature != _proxySignature)
+        {
+            proxyConfig.Update(routes, clusters);
+            _proxySignature = signature;
+            foreach (var snapshot in snapshots)
+            {
+                await WaitForProxyConfigAsync(snapshot, cancellationToken);
+            }
+        }
+
+        var entries = snapshots.ToFrozenDictionary(s => ProxyIds.EntryRoute(s.Record.Name), s => AgentRouteBuilder.Build(s, recorder), StringComparer.Ordinal);
+        routing.Publish(new RoutingTable(entries));
+        foreach (var route in entries.Values)
+        {
+            UpdateGauges(route);
+        }
+
+        foreach (var name in dropped)
+        {
+            RemoveGauges(name);
+        }
     }
 
     /// <summary>Versions are immutable and only ever added, so the same count means the same versions.</summary>
@@ -232,6 +358,14 @@ public sealed class ReleaseSynchronizer(
         foreach (var degradation in record.Definition.Degradation) yield return degradation.RouteTo;
     }
 
+    private static void RemoveGauges(string agent)
+    {
+        RollgateMetrics.ConfigGeneration.RemoveLabelled(agent);
+        RollgateMetrics.CanaryPercent.RemoveLabelled(agent);
+        RollgateMetrics.ActiveVersion.RemoveLabelled(agent, "stable");
+        RollgateMetrics.ActiveVersion.RemoveLabelled(agent, "canary");
+    }
+
     private static void UpdateGauges(AgentRoute route)
     {
         RollgateMetrics.ConfigGeneration.WithLabels(route.Name).Set(route.Generation);
@@ -251,4 +385,11 @@ public sealed class ReleaseSynchronizer(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Store} store holds other data than this replica routes by (epoch {Previous} is now {Epoch}): " +
+        "reloaded everything from it; {Before} agents were routed, {After} are now")]
+    private static partial void LogStoreReset(ILogger logger, string store, string previous, string epoch, int before, int after);
+
+    /// <summary>What the store's watch reported: an agent that changed, or the store's epoch.</summary>
+    private readonly record struct StoreChange(string? Agent, string? Epoch);
 }

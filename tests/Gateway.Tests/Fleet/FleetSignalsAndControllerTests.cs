@@ -112,16 +112,62 @@ public sealed class FleetSignalsAndControllerTests : IAsyncLifetime
         Assert.Equal(canary, rollbacks[0]!["from"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task Killing_the_controller_after_an_alert_fired_does_not_fire_it_again()
+    {
+        var hooks = 0;
+        await using var receiver = await TestBackend.StartAsync("webhooks", _ =>
+        {
+            Interlocked.Increment(ref hooks);
+            return Task.CompletedTask;
+        });
+        var replicas = new[] { await StartReplicaAsync("alert-a"), await StartReplicaAsync("alert-b") };
+        await Eventually.TrueAsync(() => replicas.Count(IsController) == 1, "one replica holds the controller lease");
+        var controller = replicas.Single(IsController);
+        var survivor = replicas.Single(r => r != controller);
+
+        const string rule = "alert when error_rate > 15% over 10s min 20 requests";
+        await GatewayInstance.EnsureAsync(await survivor.PutAgentAsync("alert-bot", new { rules = new[] { rule }, webhooks = new[] { receiver.Url + "/hook" } }));
+        var stable = await survivor.CreateVersionAsync("alert-bot", _stable.Url, "stable");
+        var canary = await survivor.CreateVersionAsync("alert-bot", _failing.Url, "failing");
+        await survivor.DeployAsync("alert-bot", stable);
+        await survivor.DeployAsync("alert-bot", canary, "canary", new { steps = new[] { 50, 100 }, stepDuration = "1h" });
+
+        using var traffic = new CancellationTokenSource();
+        var driver = DriveAsync(survivor, "alert-bot", traffic.Token);
+        await Eventually.TrueAsync(() => Volatile.Read(ref hooks) == 1, "the controller fired the alert and its webhook arrived", TimeSpan.FromSeconds(30));
+        await controller.DisposeAsync();
+        _replicas.Remove(controller);
+        var killedAt = DateTimeOffset.UtcNow;
+
+        // The condition still holds while the survivor takes over and evaluates it again and again.
+        await Eventually.TrueAsync(async () =>
+        {
+            var rules = (await survivor.GetAgentAsync("alert-bot"))["rules"]!.AsArray();
+            return rules[0]!["evaluatedAt"]?.GetValue<DateTimeOffset>() > killedAt.AddSeconds(2) && rules[0]!["state"]!.GetValue<string>() == "firing";
+        }, "the survivor took over and has evaluated the rule for two seconds", TimeSpan.FromSeconds(30));
+        traffic.Cancel();
+        await driver;
+
+        var events = (await survivor.Admin.GetFromJsonAsync<JsonObject>("/admin/agents/alert-bot/history?limit=100"))!["events"]!.AsArray();
+        var alert = Assert.Single(events, e => e!["type"]!.GetValue<string>() == "alert");
+        Assert.Equal("rule: " + rule, alert!["actor"]!.GetValue<string>());
+        Assert.Equal(1, Volatile.Read(ref hooks));
+        Assert.Equal(canary, (await survivor.GetAgentAsync("alert-bot"))["canary"]!.GetValue<int>());
+    }
+
     private static bool IsController(GatewayInstance replica)
         => replica.Services.GetServices<IHostedService>().OfType<ControllerService>().Single().IsLeader;
 
-    private static async Task DriveAsync(GatewayInstance replica, CancellationToken stop)
+    private static async Task DriveAsync(GatewayInstance replica, CancellationToken stop) => await DriveAsync(replica, "ctl-bot", stop);
+
+    private static async Task DriveAsync(GatewayInstance replica, string agent, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await replica.Proxy.GetAsync("/agents/ctl-bot/ask", stop);
+                await replica.Proxy.GetAsync($"/agents/{agent}/ask", stop);
             }
             catch (OperationCanceledException)
             {

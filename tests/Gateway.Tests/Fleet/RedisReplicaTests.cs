@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Rollgate.Routing;
+using Rollgate.Stores;
 using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Fleet;
@@ -102,6 +105,97 @@ public sealed class RedisReplicaTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => await VersionServedByAsync(late) == v1, "the new replica routes by the stored state");
         Assert.Equal(history, await late.Admin.GetStringAsync("/admin/agents/fleet-bot/history"));
         Assert.Equal(2, JsonNode.Parse(await late.Admin.GetStringAsync("/admin/agents/fleet-bot/versions"))!["versions"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task After_redis_is_flushed_an_agent_created_anew_routes_by_what_the_store_now_says_on_both_replicas()
+    {
+        await ReleaseTwoVersionsAsync(); // stable v2, generation 3
+        await using var fresh = await TestBackend.StartAsync("fresh");
+
+        await _redis.FlushAllAsync();
+        // Created again at once, before the replicas' poll can notice: one version, deployed, generation 2.
+        await GatewayInstance.EnsureAsync(await _a.PutAgentAsync("fleet-bot"));
+        var only = await _a.CreateVersionAsync("fleet-bot", fresh.Url, "fresh");
+        await _a.DeployAsync("fleet-bot", only);
+
+        Assert.Equal(1, only);
+        foreach (var replica in new[] { _a, _b })
+        {
+            await Eventually.TrueAsync(async () => await ServedByAsync(replica) == (1, "fresh"), "the replica routes by the new store", ApplyDeadline);
+            var agent = await replica.GetAgentAsync("fleet-bot");
+            Assert.Equal((1, 2L), (agent["stable"]!.GetValue<int>(), agent["generation"]!.GetValue<long>()));
+        }
+
+        Assert.Equal(await StoreEpochAsync(), Synchronizer(_a).Epoch);
+        Assert.Equal(await StoreEpochAsync(), Synchronizer(_b).Epoch);
+    }
+
+    [Fact]
+    public async Task After_redis_restarts_without_its_data_the_lost_agent_stops_routing_and_can_be_created_anew()
+    {
+        await ReleaseTwoVersionsAsync();
+        var epoch = Synchronizer(_a).Epoch;
+
+        await _redis.RestartEmptyAsync();
+
+        foreach (var replica in new[] { _a, _b })
+        {
+            await Eventually.TrueAsync(async () => (await replica.Proxy.GetAsync("/agents/fleet-bot/x")).StatusCode == HttpStatusCode.NotFound,
+                "the replica no longer routes the agent the store lost", ApplyDeadline);
+            Assert.Equal(HttpStatusCode.NotFound, (await replica.Admin.GetAsync("/admin/agents/fleet-bot")).StatusCode);
+        }
+
+        await using var fresh = await TestBackend.StartAsync("fresh");
+        await GatewayInstance.EnsureAsync(await _b.PutAgentAsync("fleet-bot"));
+        await _b.DeployAsync("fleet-bot", await _b.CreateVersionAsync("fleet-bot", fresh.Url, "fresh"));
+        await Eventually.TrueAsync(async () => await ServedByAsync(_a) == (1, "fresh") && await ServedByAsync(_b) == (1, "fresh"), "both replicas route the agent created anew");
+        Assert.NotEqual(epoch, Synchronizer(_a).Epoch);
+
+        // Heartbeats and acknowledgements start over by themselves: the fleet confirms a rollback again.
+        await _b.DeployAsync("fleet-bot", await _b.CreateVersionAsync("fleet-bot", _v2.Url, "two again"));
+        await Eventually.TrueAsync(async () => await ServedByAsync(_a) == (2, "v2"), "replica A routes the new version");
+        var rollback = await _a.RollbackAsync("fleet-bot");
+        Assert.Equal(1, rollback["to"]!.GetValue<int>());
+        Assert.Equal((2, 2), (rollback["replicas"]!["acked"]!.GetValue<int>(), rollback["replicas"]!["total"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task A_redis_restart_that_keeps_its_data_is_not_taken_for_a_reset()
+    {
+        var (_, v2) = await ReleaseTwoVersionsAsync();
+        var epoch = await StoreEpochAsync();
+
+        await _redis.StopAsync();
+        await _redis.StartAsync();
+        var marker = await Eventually.SucceedsAsync<HttpResponseMessage, Exception>(async () =>
+        {
+            var response = await _a.PutAgentAsync("marker-bot");
+            return response.IsSuccessStatusCode ? response : throw new InvalidOperationException($"{response.StatusCode}");
+        }, "Redis accepts writes again", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => (await _b.Admin.GetAsync("/admin/agents/marker-bot")).IsSuccessStatusCode, "replica B reads Redis again");
+
+        Assert.Equal(epoch, await StoreEpochAsync());
+        Assert.Equal(epoch, Synchronizer(_a).Epoch);
+        Assert.Equal(epoch, Synchronizer(_b).Epoch);
+        Assert.Equal(v2, await VersionServedByAsync(_a));
+        Assert.Equal(v2, await VersionServedByAsync(_b));
+        marker.Dispose();
+    }
+
+    /// <summary>Changes reach the other replicas at once by pub/sub; a reset nobody announces, within a poll or two.</summary>
+    private static readonly TimeSpan ApplyDeadline = TimeSpan.FromSeconds(5);
+
+    private static ReleaseSynchronizer Synchronizer(GatewayInstance replica) => replica.Services.GetRequiredService<ReleaseSynchronizer>();
+
+    private Task<string> StoreEpochAsync() => _a.Services.GetRequiredService<IRollgateStore>().GetEpochAsync(default);
+
+    private static async Task<(int Version, string Backend)?> ServedByAsync(GatewayInstance replica)
+    {
+        var response = await replica.Proxy.GetAsync("/agents/fleet-bot/x");
+        return response.IsSuccessStatusCode
+            ? (int.Parse(response.Headers.GetValues("X-Rollgate-Version").Single()), (await TestBackend.Echo.ReadAsync(response)).Backend)
+            : null;
     }
 
     private static async Task<int?> VersionServedByAsync(GatewayInstance replica)

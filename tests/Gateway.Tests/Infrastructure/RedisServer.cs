@@ -151,6 +151,42 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the server and starts it again without its data: a restart of a Redis that does not persist.</summary>
+    public async Task RestartEmptyAsync()
+    {
+        await StopAsync();
+        foreach (var entry in new DirectoryInfo(_directory).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+
+        await StartAsync();
+    }
+
+    /// <summary>Deletes every key (<c>FLUSHALL</c>) while the server keeps running.</summary>
+    public async Task FlushAllAsync()
+    {
+        using var client = new TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync("FLUSHALL\r\n"u8.ToArray(), timeout.Token);
+        var buffer = new byte[64];
+        var read = await stream.ReadAsync(buffer, timeout.Token);
+        var reply = Encoding.ASCII.GetString(buffer, 0, read);
+        if (!reply.StartsWith("+OK", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"FLUSHALL answered {reply.Trim()}");
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await StopAsync();

@@ -79,7 +79,8 @@ public sealed class FleetReportTests : IAsyncLifetime
         public Task RecordApplyTimeAsync(string agent, string eventId, double applyMs, CancellationToken cancellationToken)
             => inner.RecordApplyTimeAsync(agent, eventId, applyMs, cancellationToken);
         public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken) => inner.GetHistoryAsync(agent, limit, cancellationToken);
-        public IDisposable Watch(Action<string> onChange) => inner.Watch(onChange);
+        public IDisposable Watch(Action<string> onChange, Action<string>? onEpoch = null) => inner.Watch(onChange, onEpoch);
+        public Task<string> GetEpochAsync(CancellationToken cancellationToken) => inner.GetEpochAsync(cancellationToken);
         public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken) => inner.HeartbeatAsync(replicaId, cancellationToken);
         public Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken)
             => inner.AcknowledgeAsync(replicaId, agent, generation, cancellationToken);

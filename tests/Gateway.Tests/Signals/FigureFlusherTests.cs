@@ -136,7 +136,7 @@ public sealed class FigureFlusherTests
                 clock.Advance(TimeSpan.FromSeconds(1)); // drive the PeriodicTimer
                 return store.Total("support-bot", 1).Requests == 1 && ledger.Count == 1;
             }, "the service flushed the figures and the ledger");
-            Assert.True(service.Ticks >= 2);
+            Assert.True(service.Ticks >= 1); // advances made while the service was busy fold into one tick
 
             recorder.For("support-bot", 1).Record(new RequestSignal(true, 10, 0, 0, 0, TaskOutcome.None));
         }

@@ -117,6 +117,34 @@ public sealed class RedisStoreTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task After_a_flush_the_store_has_a_new_epoch_watchers_are_told_and_version_numbers_read_the_new_content()
+    {
+        var a = await ConnectAsync(TimeSpan.FromMilliseconds(50));
+        var b = await ConnectAsync(TimeSpan.FromMilliseconds(50));
+        var agent = NewAgentName();
+        Assert.True(await a.TryCommitAsync(Record(agent, 1), Event(1), None));
+        var old = await a.AddVersionAsync(agent, Version("old").Hash, Version("old").Create, None);
+        Assert.Equal(old.Version.Hash, (await b.GetVersionAsync(agent, 1, None))!.Hash); // now cached by B
+        var epoch = await a.GetEpochAsync(None);
+        var epochs = new ConcurrentQueue<string>();
+        using var watch = b.Watch(_ => { }, epochs.Enqueue);
+        await Eventually.TrueAsync(() => epochs.Contains(epoch), "B's watcher was told the epoch");
+
+        await redis.FlushAllAsync();
+        Assert.True(await a.TryCommitAsync(Record(agent, 1), Event(1), None)); // the same name, created anew
+        var fresh = await a.AddVersionAsync(agent, Version("new").Hash, Version("new").Create, None);
+        await Eventually.TrueAsync(() => epochs.Any(e => e != epoch), "B's watcher was told the new epoch");
+
+        var newEpoch = epochs.Last();
+        Assert.Equal(newEpoch, await a.GetEpochAsync(None));
+        Assert.Equal(newEpoch, await b.GetEpochAsync(None));
+        Assert.Equal((1, true), (fresh.Version.Number, fresh.Created));
+        Assert.Equal(fresh.Version.Hash, (await a.GetVersionAsync(agent, 1, None))!.Hash);
+        Assert.Equal(fresh.Version.Hash, (await b.GetVersionAsync(agent, 1, None))!.Hash);
+        Assert.Equal([fresh.Version.Hash], (await b.ListVersionsAsync(agent, None)).Select(v => v.Hash));
+    }
+
+    [Fact]
     public async Task Acks_count_live_replicas_only_and_a_replica_silent_for_five_seconds_drops_out()
     {
         var time = new FakeTimeProvider(Now);

@@ -49,6 +49,22 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_marks_of_fired_rules_are_committed_with_the_record()
+    {
+        var agent = NewAgentName();
+        Assert.True(await Store.TryCommitAsync(Record(agent, 1), Event(1, HistoryEventTypes.Define), None));
+        var fired = Record(agent, 2, stable: 1);
+        fired = fired with { State = fired.State with { FiredRules = new FiredRules("Baking:1:x", ["alert when error_rate > 5%"]) } };
+
+        Assert.True(await Store.TryCommitAsync(fired, Event(2, HistoryEventTypes.Alert), None));
+        await ReopenAsync();
+
+        var stored = await Store.GetAgentAsync(agent, None);
+        Assert.Equal(ToJson(fired), ToJson(stored));
+        Assert.True(stored!.State.FiredRules!.Contains("Baking:1:x", "alert when error_rate > 5%"));
+    }
+
+    [Fact]
     public async Task Unknown_agent_has_no_record_versions_or_history()
     {
         var agent = NewAgentName();
@@ -223,6 +239,23 @@ public abstract class StoreContractTests : IAsyncLifetime
         // Both watchers are called from the same notification, so once the second has seen it the first would have too.
         await Eventually.TrueAsync(() => second.Contains(agent), "the remaining watcher saw the second commit");
         Assert.Empty(first);
+    }
+
+    [Fact]
+    public async Task The_epoch_is_the_same_on_every_read_and_after_a_reopen_and_a_watcher_is_told_it()
+    {
+        var epoch = await Store.GetEpochAsync(None);
+        var told = new ConcurrentQueue<string>();
+        using (Store.Watch(_ => { }, told.Enqueue))
+        {
+            await Eventually.TrueAsync(() => !told.IsEmpty, "the watcher was told the epoch");
+        }
+
+        Assert.False(string.IsNullOrWhiteSpace(epoch));
+        Assert.Equal(epoch, await Store.GetEpochAsync(None));
+        Assert.All(told, e => Assert.Equal(epoch, e));
+        await ReopenAsync();
+        Assert.Equal(epoch, await Store.GetEpochAsync(None));
     }
 
     [Fact]

@@ -15,12 +15,19 @@ namespace Rollgate.Rules.Evaluation;
 /// alert/pause rules watch the stable. A condition must hold at every evaluation for the rule's <c>for</c>; a rule
 /// fires once per subject, through the same atomic transitions an operator uses.
 /// </summary>
-public sealed class RuleEvaluator(
+/// <remarks>
+/// No rule state is kept in this process: the <c>for</c> timers live in <see cref="IRuleMemoryStore"/> (one read and at
+/// most one write per agent and evaluation), and which rules fired is committed with the firing itself
+/// (<see cref="FiredRules"/>), so the next controller neither restarts a window nor acts a second time.
+/// </remarks>
+public sealed partial class RuleEvaluator(
     IRollgateStore store,
     IFigureStore figures,
     ReleaseManager releases,
     IRuleStateBoard board,
+    IRuleMemoryStore memories,
     IRuleFiringNotifier notifier,
+    ControllerOptions controller,
     TimeProvider timeProvider,
     ILogger<RuleEvaluator> logger) : IControllerTask
 {
@@ -29,7 +36,6 @@ public sealed class RuleEvaluator(
     private static readonly TimeSpan RecentFiringShown = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, Rule?> _parsed = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, AgentRuleMemory> _memory = new(StringComparer.Ordinal);
 
     public Task RunAsync(CancellationToken cancellationToken) => EvaluateAsync(cancellationToken);
 
@@ -50,7 +56,8 @@ public sealed class RuleEvaluator(
         var now = timeProvider.GetUtcNow();
         var rules = record.Definition.Rules.Select(Parse).OfType<Rule>().ToArray();
         var subject = Subject.Of(record, now);
-        var memory = Memory(record.Name, subject);
+        var stored = await memories.ReadAsync(record.Name, cancellationToken);
+        var memory = AgentRuleMemory.Resume(stored, record.State, subject, now, controller.Handover);
         var statuses = new List<RuleStatus>(rules.Length);
         var reads = new Dictionary<(DateTimeOffset, DateTimeOffset), IReadOnlyDictionary<int, FigureSummary>>();
 
@@ -82,7 +89,7 @@ public sealed class RuleEvaluator(
                 var committed = await FireAsync(record, rule, subject, verdict, subjectFrom, now, heldSince, cancellationToken);
                 if (committed is null)
                 {
-                    // Another writer moved the release on first: nothing was done, so nothing counts as fired.
+                    // Another writer moved the release on first, or another controller acted already: nothing was done here.
                     state = RuleStateKind.Pending;
                     subjectGone = true;
                 }
@@ -105,6 +112,7 @@ public sealed class RuleEvaluator(
             SetFiring(record.Name, rule, state == RuleStateKind.Firing);
         }
 
+        await RememberAsync(record.Name, stored, memory.ToRuleMemory(subject, now, RecentFiringShown), cancellationToken);
         try
         {
             await board.PublishAsync(record.Name, statuses, cancellationToken);
@@ -115,26 +123,33 @@ public sealed class RuleEvaluator(
         }
     }
 
-    /// <summary>Applies <c>for</c>: the condition must have held at every evaluation since <paramref name="heldSince"/>.</summary>
+    /// <summary>
+    /// Applies <c>for</c>: the condition must have held at every evaluation since <paramref name="heldSince"/>. A rule that
+    /// already acted on this subject shows as firing until the subject changes.
+    /// </summary>
     private static RuleStateKind Track(AgentRuleMemory memory, Rule rule, RuleVerdict verdict, DateTimeOffset now, out DateTimeOffset heldSince)
     {
         heldSince = now;
-        switch (verdict.Verdict)
+        if (verdict.Verdict is Verdict.InsufficientData or Verdict.Clear)
         {
-            case Verdict.InsufficientData:
-                memory.HeldSince.Remove(rule.Text);
-                return memory.Fired.Contains(rule.Text) ? RuleStateKind.Firing : RuleStateKind.InsufficientData;
-            case Verdict.Clear:
-                memory.HeldSince.Remove(rule.Text);
-                return memory.Fired.Contains(rule.Text) ? RuleStateKind.Firing : RuleStateKind.Ok;
-            default:
-                if (!memory.HeldSince.TryGetValue(rule.Text, out heldSince))
-                {
-                    memory.HeldSince[rule.Text] = heldSince = now;
-                }
-
-                return now - heldSince >= rule.For ? RuleStateKind.Firing : RuleStateKind.Pending;
+            memory.HeldSince.Remove(rule.Text);
         }
+        else if (!memory.HeldSince.TryGetValue(rule.Text, out heldSince))
+        {
+            memory.HeldSince[rule.Text] = heldSince = now;
+        }
+
+        if (memory.Fired.Contains(rule.Text))
+        {
+            return RuleStateKind.Firing;
+        }
+
+        return verdict.Verdict switch
+        {
+            Verdict.InsufficientData => RuleStateKind.InsufficientData,
+            Verdict.Clear => RuleStateKind.Ok,
+            _ => now - heldSince >= rule.For ? RuleStateKind.Firing : RuleStateKind.Pending,
+        };
     }
 
     /// <returns>The committed change, or null when the rule could not act (the subject had already changed).</returns>
@@ -153,14 +168,25 @@ public sealed class RuleEvaluator(
                 return new TransitionOutcome.Refused(RefusalReason.Superseded, "Subject changed", "the version this rule watched is no longer the subject");
             }
 
+            if (current.State.FiredRules?.Contains(subject.Key, rule.Text) == true)
+            {
+                // Another controller (one that lost the lease, or died before it could remember) acted already.
+                return new TransitionOutcome.Refused(RefusalReason.Superseded, "Already fired", "this rule already acted on this subject");
+            }
+
             var outcome = rule.Action switch
             {
                 RuleAction.Rollback => ReleaseTransitions.Rollback(current.State, null, detail, ctx),
                 RuleAction.Pause when current.State is { Canary: not null, Paused: false } => ReleaseTransitions.Pause(current.State, ctx, detail),
                 _ => ReleaseTransitions.Alert(current.State, subject.Version, detail, ctx),
             };
+            // The mark is part of the same commit as the action: there is no moment at which one exists without the other.
             return outcome is TransitionOutcome.Changed changed
-                ? changed with { Event = changed.Event with { DetectMs = Math.Round(detectMs, 3), Evidence = evidence } }
+                ? changed with
+                {
+                    State = changed.State with { FiredRules = FiredRules.Add(changed.State.FiredRules, subject.Key, rule.Text) },
+                    Event = changed.Event with { DetectMs = Math.Round(detectMs, 3), Evidence = evidence },
+                }
                 : outcome;
         }
 
@@ -204,16 +230,27 @@ public sealed class RuleEvaluator(
         return result;
     }
 
-    /// <summary>Per-agent memory; cleared whenever the subject changes, so a new subject starts with a clean slate.</summary>
-    private AgentRuleMemory Memory(string agent, Subject? subject)
+    /// <summary>Writes the memory for the next evaluation (whichever replica runs it); nothing when there was and is none.</summary>
+    private async Task RememberAsync(string agent, RuleMemory? stored, RuleMemory? next, CancellationToken cancellationToken)
     {
-        if (!_memory.TryGetValue(agent, out var memory) || memory.Subject != subject?.Key)
+        if (stored is null && next is null)
         {
-            _memory[agent] = memory = new AgentRuleMemory(subject?.Key) { LastFiring = memory?.LastFiring ?? new(StringComparer.Ordinal) };
+            return;
         }
 
-        return memory;
+        try
+        {
+            await memories.WriteAsync(agent, next, cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Costs at most a restarted window if the lease moves now: which rules fired is in the committed state.
+            LogMemoryNotWritten(logger, ex, agent);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule memory of {Agent} not written")]
+    private static partial void LogMemoryNotWritten(ILogger logger, Exception exception, string agent);
 
     private Rule? Parse(string text) => _parsed.GetOrAdd(text, t => RuleParser.Parse(t) is { Succeeded: true } r ? r.Rule : null);
 
@@ -222,11 +259,51 @@ public sealed class RuleEvaluator(
 
     private static string Format(double? value) => value is { } v ? v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 
-    private sealed class AgentRuleMemory(string? subject)
+    /// <summary>One evaluation's working copy of an agent's <see cref="RuleMemory"/>, plus the rules that fired on the subject.</summary>
+    private sealed class AgentRuleMemory
     {
-        public string? Subject { get; } = subject;
         public Dictionary<string, DateTimeOffset> HeldSince { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Fired { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, RuleStatus> LastFiring { get; init; } = new(StringComparer.Ordinal);
+        public Dictionary<string, RuleStatus> LastFiring { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Takes up the stored timers if they belong to this subject and no evaluation was missed for longer than a
+        /// controller handover takes: a window that nobody watched is not a condition that held at every evaluation.
+        /// </summary>
+        public static AgentRuleMemory Resume(RuleMemory? stored, ReleaseState state, Subject? subject, DateTimeOffset now, TimeSpan handover)
+        {
+            var memory = new AgentRuleMemory();
+            if (stored is not null)
+            {
+                foreach (var (rule, status) in stored.LastFiring)
+                {
+                    memory.LastFiring[rule] = status;
+                }
+
+                if (subject is not null && stored.Subject == subject.Key && now - stored.EvaluatedAt <= handover)
+                {
+                    foreach (var (rule, since) in stored.HeldSince)
+                    {
+                        memory.HeldSince[rule] = since;
+                    }
+                }
+            }
+
+            if (subject is not null && state.FiredRules is { } fired && fired.Subject == subject.Key)
+            {
+                memory.Fired.UnionWith(fired.Rules);
+            }
+
+            return memory;
+        }
+
+        /// <returns>What the next evaluation needs, or <c>null</c> when that is nothing.</returns>
+        public RuleMemory? ToRuleMemory(Subject? subject, DateTimeOffset now, TimeSpan firingShown)
+        {
+            var lastFiring = LastFiring.Where(f => now - f.Value.EvaluatedAt < firingShown).ToDictionary(StringComparer.Ordinal);
+            return HeldSince.Count == 0 && lastFiring.Count == 0
+                ? null
+                : new RuleMemory { Subject = subject?.Key, EvaluatedAt = now, HeldSince = new Dictionary<string, DateTimeOffset>(HeldSince, StringComparer.Ordinal), LastFiring = lastFiring };
+        }
     }
 }

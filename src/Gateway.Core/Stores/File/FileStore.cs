@@ -16,6 +16,7 @@ namespace Rollgate.Stores.File;
 /// that was acknowledged.</item>
 /// <item><c>versions/NNNNNN.json</c>, one immutable file per version.</item>
 /// </list>
+/// <c>{DataDir}/epoch</c> holds the store's epoch, written when the directory is first opened.
 /// All writes go through one async gate; reads are served from memory.
 /// </summary>
 public sealed class FileStore : IRollgateStore
@@ -26,10 +27,13 @@ public sealed class FileStore : IRollgateStore
     private readonly ConcurrentDictionary<string, AgentFiles> _agents = new(StringComparer.Ordinal);
     private readonly List<Action<string>> _watchers = [];
     private readonly ConcurrentDictionary<string, long> _acks = new(StringComparer.Ordinal);
+    private readonly string _epochPath;
+    private string _epoch = "";
 
     private FileStore(string dataDir, DataDirLock dataDirLock)
     {
         _root = Path.Combine(dataDir, "agents");
+        _epochPath = Path.Combine(dataDir, "epoch");
         _lock = dataDirLock;
     }
 
@@ -164,12 +168,17 @@ public sealed class FileStore : IRollgateStore
         }
     }
 
-    public IDisposable Watch(Action<string> onChange)
+    /// <summary>The data directory is locked by this process while it is open, so the epoch cannot change under it.</summary>
+    public Task<string> GetEpochAsync(CancellationToken cancellationToken) => Task.FromResult(_epoch);
+
+    public IDisposable Watch(Action<string> onChange, Action<string>? onEpoch = null)
     {
         lock (_watchers)
         {
             _watchers.Add(onChange);
         }
+
+        onEpoch?.Invoke(_epoch);
 
         return new Unsubscriber(() =>
         {
@@ -236,6 +245,7 @@ public sealed class FileStore : IRollgateStore
     private void Load()
     {
         Directory.CreateDirectory(_root);
+        _epoch = LoadEpoch();
         foreach (var directory in Directory.EnumerateDirectories(_root))
         {
             var files = new AgentFiles(Path.GetFileName(directory), directory);
@@ -243,6 +253,26 @@ public sealed class FileStore : IRollgateStore
             LoadRecord(files);
             _agents[files.Name] = files;
         }
+    }
+
+    private string LoadEpoch()
+    {
+        if (System.IO.File.Exists(_epochPath))
+        {
+            return System.IO.File.ReadAllText(_epochPath).Trim();
+        }
+
+        var epoch = Guid.NewGuid().ToString("N");
+        var temp = _epochPath + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(epoch));
+            stream.Flush(flushToDisk: true);
+        }
+
+        System.IO.File.Move(temp, _epochPath, overwrite: true);
+        DurableFile.SyncDirectory(Path.GetDirectoryName(_epochPath)!);
+        return epoch;
     }
 
     private static void LoadVersions(AgentFiles files)

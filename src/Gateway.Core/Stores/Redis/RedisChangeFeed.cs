@@ -7,7 +7,8 @@ namespace Rollgate.Stores.Redis;
 /// Tells watchers which agents changed. Pub/sub is fast but at-most-once (messages published while this
 /// replica is disconnected are lost), so two safety nets back it: after every reconnect all agents are reported
 /// (watchers re-read them), and a poller compares each agent's generation and version count with what it last saw.
-/// Started by the first watcher; stopped when the store is disposed.
+/// Each poll also reads the store's epoch and hands it to the watchers: a new epoch means Redis lost its data, and
+/// every agent is reported again. Started by the first watcher; stopped when the store is disposed.
 /// </summary>
 internal sealed class RedisChangeFeed : IAsyncDisposable
 {
@@ -15,34 +16,39 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
     private readonly RedisKeys _keys;
     private readonly TimeProvider _time;
     private readonly TimeSpan _pollInterval;
+    private readonly Func<Task<string>> _readEpoch;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _pollGate = new(1, 1);
     private readonly Lock _watchersLock = new();
     // Copy-on-write, so a dispatch never holds a lock while calling out.
-    private Action<string>[] _watchers = [];
+    private Watcher[] _watchers = [];
     // Only touched under _pollGate.
     private readonly Dictionary<string, (long Generation, long Versions)> _lastSeen = new(StringComparer.Ordinal);
+    private string? _epoch;
     private int _started;
     private long _resyncRequested;
     private long _resyncDone;
     private ITimer? _timer;
 
-    public RedisChangeFeed(ConnectionMultiplexer connection, RedisKeys keys, TimeProvider time, TimeSpan pollInterval, ILogger logger)
+    /// <param name="readEpoch">Reads (or creates) the store's epoch.</param>
+    public RedisChangeFeed(ConnectionMultiplexer connection, RedisKeys keys, TimeProvider time, TimeSpan pollInterval, Func<Task<string>> readEpoch, ILogger logger)
     {
         _connection = connection;
         _keys = keys;
         _time = time;
         _pollInterval = pollInterval;
+        _readEpoch = readEpoch;
         _logger = logger;
     }
 
-    public IDisposable Add(Action<string> onChange)
+    public IDisposable Add(Action<string> onChange, Action<string>? onEpoch)
     {
         ArgumentNullException.ThrowIfNull(onChange);
+        var watcher = new Watcher(onChange, onEpoch);
         lock (_watchersLock)
         {
-            _watchers = [.. _watchers, onChange];
+            _watchers = [.. _watchers, watcher];
         }
 
         Start();
@@ -50,7 +56,7 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
         {
             lock (_watchersLock)
             {
-                _watchers = [.. _watchers.Where(w => !ReferenceEquals(w, onChange))];
+                _watchers = [.. _watchers.Where(w => !ReferenceEquals(w, watcher))];
             }
         });
     }
@@ -101,7 +107,7 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
             {
                 if (!message.IsNullOrEmpty)
                 {
-                    Dispatch([message.ToString()]);
+                    Dispatch(null, [message.ToString()]);
                 }
             });
         }
@@ -158,10 +164,20 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
         }
 
         List<string> changed;
+        string epoch;
         try
         {
             var resyncTarget = Interlocked.Read(ref _resyncRequested);
             var resync = Interlocked.Read(ref _resyncDone) < resyncTarget;
+            // Read first: agents listed after it belong to this epoch or a later one, which the next poll reports.
+            epoch = await _readEpoch();
+            var reset = _epoch is not null && _epoch != epoch;
+            _epoch = epoch;
+            if (reset)
+            {
+                _lastSeen.Clear();
+            }
+
             var db = _connection.GetDatabase();
             var agents = (await db.SetMembersAsync(_keys.Agents)).Select(a => a.ToString()).ToArray();
             var generations = agents.Select(a => db.HashGetAsync(_keys.State(a), "generation")).ToArray();
@@ -172,7 +188,7 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
             for (var i = 0; i < agents.Length; i++)
             {
                 var seen = (Generation: generations[i].Result.IsNull ? 0 : (long)generations[i].Result, Versions: versionCounts[i].Result);
-                if (resync || !_lastSeen.TryGetValue(agents[i], out var last) || last != seen)
+                if (resync || reset || !_lastSeen.TryGetValue(agents[i], out var last) || last != seen)
                 {
                     _lastSeen[agents[i]] = seen;
                     changed.Add(agents[i]);
@@ -203,20 +219,36 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
             _pollGate.Release();
         }
 
-        Dispatch(changed);
+        Dispatch(epoch, changed);
         return true;
     }
 
-    private void Dispatch(IEnumerable<string> agents)
+    /// <summary>The epoch first (a watcher that sees a new one reloads everything), then the agents.</summary>
+    private void Dispatch(string? epoch, IEnumerable<string> agents)
     {
         var watchers = Volatile.Read(ref _watchers);
+        if (epoch is not null)
+        {
+            foreach (var watcher in watchers)
+            {
+                try
+                {
+                    watcher.OnEpoch?.Invoke(epoch);
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "A store watcher failed for epoch {Epoch}", epoch);
+                }
+            }
+        }
+
         foreach (var agent in agents)
         {
             foreach (var watcher in watchers)
             {
                 try
                 {
-                    watcher(agent);
+                    watcher.OnChange(agent);
                 }
                 catch (Exception ex)
                 {
@@ -226,6 +258,8 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
             }
         }
     }
+
+    private sealed record Watcher(Action<string> OnChange, Action<string>? OnEpoch);
 
     private async Task DelayAsync()
     {

@@ -27,6 +27,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Hash: replica id → highest generation of the agent that replica routes by.</summary>
     public RedisKey Acks(string agent) => $"{prefix}:{{{agent}}}:acks";
 
+    /// <summary>
+    /// String: the store's epoch, a random id written once when the store is first used. Missing or different means
+    /// the data was reset (see <see cref="IRollgateStore.GetEpochAsync"/>).
+    /// </summary>
+    public RedisKey Epoch => $"{prefix}:epoch";
+
     /// <summary>Set of agent names (an agent listed here without a record is skipped).</summary>
     public RedisKey Agents => $"{prefix}:agents";
 

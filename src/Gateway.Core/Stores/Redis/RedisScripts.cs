@@ -63,4 +63,17 @@ internal static class RedisScripts
         end
         return 0
         """;
+
+    /// <summary>
+    /// KEYS: epoch. ARGV: a new random id. Returns the stored epoch, first writing <c>ARGV[1]</c> if there is none (a new
+    /// or reset store), so every replica that asks gets the same one.
+    /// </summary>
+    public const string Epoch = """
+        local epoch = redis.call('GET', KEYS[1])
+        if epoch then
+          return epoch
+        end
+        redis.call('SET', KEYS[1], ARGV[1])
+        return ARGV[1]
+        """;
 }

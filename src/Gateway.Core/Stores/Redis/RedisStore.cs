@@ -14,9 +14,10 @@ namespace Rollgate.Stores.Redis;
 /// writes the record, appends the history event and publishes the agent's name, all or nothing (see
 /// <see cref="RedisScripts"/> and the key layout in <see cref="RedisKeys"/>).
 /// While Redis is unreachable every call fails fast with <see cref="StoreUnavailableException"/> (admin writes answer
-/// 503, nothing is queued to be replayed later); the connection keeps retrying in the background.
+/// 503, nothing is queued to be replayed later); the connection keeps retrying in the background. When Redis comes
+/// back with other data (its epoch changed), what this replica cached from the old data is dropped.
 /// </summary>
-public sealed class RedisStore : IRollgateStore
+public sealed partial class RedisStore : IRollgateStore
 {
     private readonly ConnectionMultiplexer _connection;
     private readonly IDatabase _db;
@@ -24,8 +25,11 @@ public sealed class RedisStore : IRollgateStore
     private readonly TimeProvider _time;
     private readonly RedisStoreOptions _options;
     private readonly RedisChangeFeed _changes;
-    // Versions are immutable, so once read they never need to be read again.
+    // Versions are immutable, so once read they never need to be read again, unless the store is reset: then version
+    // numbers start over and these are dropped.
     private readonly ConcurrentDictionary<(string Agent, int Number), AgentVersion> _versions = new();
+    private readonly ILogger _logger;
+    private string? _epoch;
     private int _disposed;
 
     private RedisStore(ConnectionMultiplexer connection, TimeProvider time, RedisStoreOptions options, ILogger logger)
@@ -35,7 +39,8 @@ public sealed class RedisStore : IRollgateStore
         _keys = new RedisKeys(options.KeyPrefix);
         _time = time;
         _options = options;
-        _changes = new RedisChangeFeed(connection, _keys, time, options.PollInterval, logger);
+        _logger = logger;
+        _changes = new RedisChangeFeed(connection, _keys, time, options.PollInterval, ReadEpochAsync, logger);
     }
 
     public string Kind => "redis";
@@ -159,8 +164,10 @@ public sealed class RedisStore : IRollgateStore
                 {
                     case 0:
                         // Cache (and return) what was stored, not the caller's object: its JSON elements may belong
-                        // to a document the caller disposes.
-                        return new VersionAddResult(Cache(agent, Deserialize<AgentVersion>(json)), Created: true);
+                        // to a document the caller disposes. It replaces whatever a reset store's number meant before.
+                        var created = Deserialize<AgentVersion>(json);
+                        _versions[(agent, created.Number)] = created;
+                        return new VersionAddResult(created, Created: true);
                     case 1:
                         return new VersionAddResult(await LoadVersionAsync(agent, assigned), Created: false);
                     default:
@@ -231,7 +238,9 @@ public sealed class RedisStore : IRollgateStore
     public Task RecordApplyTimeAsync(string agent, string eventId, double applyMs, CancellationToken cancellationToken)
         => Guard("record apply time", cancellationToken, () => _db.HashSetAsync(_keys.ApplyTimes(agent), eventId, applyMs));
 
-    public IDisposable Watch(Action<string> onChange) => _changes.Add(onChange);
+    public Task<string> GetEpochAsync(CancellationToken cancellationToken) => Guard("read epoch", cancellationToken, ReadEpochAsync);
+
+    public IDisposable Watch(Action<string> onChange, Action<string>? onEpoch = null) => _changes.Add(onChange, onEpoch);
 
     public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken)
     {
@@ -309,12 +318,30 @@ public sealed class RedisStore : IRollgateStore
 
     private AgentVersion Cache(string agent, AgentVersion version) => _versions.GetOrAdd((agent, version.Number), version);
 
+    /// <summary>Reads the epoch, creating it in a new or reset store; a new one voids what was cached from the old data.</summary>
+    private async Task<string> ReadEpochAsync()
+    {
+        var epoch = (string)(await _db.ScriptEvaluateAsync(RedisScripts.Epoch, [_keys.Epoch], [Guid.NewGuid().ToString("N")]))!;
+        var previous = Interlocked.Exchange(ref _epoch, epoch);
+        if (previous is not null && previous != epoch)
+        {
+            _versions.Clear();
+            LogReset(_logger, previous, epoch);
+        }
+
+        return epoch;
+    }
+
     /// <remarks>Redis commands cannot be cancelled once sent, so cancellation is honoured only before the first one.</remarks>
     private static Task<T> Guard<T>(string operation, CancellationToken cancellationToken, Func<Task<T>> action, bool maybeApplied = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return RedisFailures.Guard(operation, action, maybeApplied);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis no longer holds the data this replica read (store epoch {Previous} is now {Epoch}): " +
+        "it was flushed, restarted without persistence or failed over to an empty replica. Following what it holds now.")]
+    private static partial void LogReset(ILogger logger, string previous, string epoch);
 
     private static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, RollgateJson.Options);
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Rollgate.Agents;
+using Rollgate.Fleet;
 using Rollgate.Release;
 using Rollgate.Rules;
 using Rollgate.Rules.Evaluation;
@@ -33,9 +34,14 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
         _store = FileStore.Open(_dataDir);
         _figures = new InMemoryFigureStore(_time);
         _releases = new ReleaseManager(_store, new NoOpApplier(), _time, NullLogger<ReleaseManager>.Instance);
-        _evaluator = new RuleEvaluator(_store, _figures, _releases, _board, _notifier, _time, NullLogger<RuleEvaluator>.Instance);
+        _evaluator = NewEvaluator();
         return Task.CompletedTask;
     }
+
+    /// <summary>A fresh evaluator with a fresh view of the data directory: what a restarted process has.</summary>
+    private RuleEvaluator NewEvaluator(IRuleFiringNotifier? notifier = null)
+        => new(_store, _figures, _releases, _board, new FileRuleMemoryStore(_dataDir), notifier ?? _notifier,
+            new ControllerOptions("test", TimeSpan.FromSeconds(1)), _time, NullLogger<RuleEvaluator>.Instance);
 
     public async Task DisposeAsync()
     {
@@ -262,6 +268,77 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
         Assert.Equal("pause", (await _store.GetHistoryAsync("pause-bot", 1, default)).Single().Type);
     }
 
+    [Fact]
+    public async Task A_restarted_evaluator_carries_on_the_for_window_and_fires_at_its_original_deadline()
+    {
+        await CanaryAsync("restart-bot", "alert when error_rate > 15% over 10s for 10s min 20 requests");
+        await TrafficAsync("restart-bot", seconds: 10, (1, 20, 0.0), (2, 10, 0.5));
+        var heldSince = _time.GetUtcNow();
+
+        await EvaluateWithTrafficAsync("restart-bot", seconds: 5);
+        Assert.Equal(RuleStateKind.Pending, (await _board.ReadAsync("restart-bot", default))!.Single().State);
+        _evaluator = NewEvaluator(); // the process restarted
+        await EvaluateWithTrafficAsync("restart-bot", seconds: 10);
+
+        var alert = Assert.Single(await _store.GetHistoryAsync("restart-bot", 10, default), e => e.Type == "alert");
+        Assert.Equal(heldSince.AddSeconds(10), alert.At);
+        Assert.Equal(10_000, alert.DetectMs);
+        Assert.Single(_notifier.Events);
+    }
+
+    [Fact]
+    public async Task An_alert_committed_by_an_evaluator_that_died_before_remembering_it_is_not_fired_again()
+    {
+        await CanaryAsync("crash-bot", "alert when error_rate > 15% over 10s for 3s min 20 requests");
+        await TrafficAsync("crash-bot", seconds: 10, (1, 20, 0.0), (2, 10, 0.5));
+        await EvaluateWithTrafficAsync("crash-bot", seconds: 3);
+        var dying = NewEvaluator(new CapturingNotifier(_notifier.Events) { DiesAfterNotifying = true });
+
+        // The evaluator's process ends right after the alert's commit: its rule memory still says "pending".
+        await Assert.ThrowsAsync<ControllerDiedException>(() => dying.EvaluateAsync(default));
+        _evaluator = NewEvaluator();
+        await EvaluateWithTrafficAsync("crash-bot", seconds: 5);
+
+        Assert.Single(await _store.GetHistoryAsync("crash-bot", 10, default), e => e.Type == "alert");
+        Assert.Single(_notifier.Events);
+        Assert.Equal(RuleStateKind.Firing, (await _board.ReadAsync("crash-bot", default))!.Single().State);
+    }
+
+    [Fact]
+    public async Task A_window_nobody_evaluated_for_longer_than_a_controller_handover_starts_over()
+    {
+        await CanaryAsync("gap-bot", "alert when error_rate > 15% over 10s for 10s min 20 requests");
+        await TrafficAsync("gap-bot", seconds: 10, (1, 20, 0.0), (2, 10, 0.5));
+        await EvaluateWithTrafficAsync("gap-bot", seconds: 5);
+
+        await TrafficAsync("gap-bot", seconds: 20, (1, 20, 0.0), (2, 10, 0.5)); // no controller evaluated meanwhile
+        _evaluator = NewEvaluator();
+        var resumed = _time.GetUtcNow();
+        await _evaluator.EvaluateAsync(default);
+        var afterGap = (await _board.ReadAsync("gap-bot", default))!.Single();
+        await TrafficAsync("gap-bot", seconds: 1, (1, 20, 0.0), (2, 10, 0.5));
+        await EvaluateWithTrafficAsync("gap-bot", seconds: 10);
+
+        Assert.Equal(RuleStateKind.Pending, afterGap.State);
+        Assert.Equal(resumed.AddSeconds(10), Assert.Single(await _store.GetHistoryAsync("gap-bot", 10, default), e => e.Type == "alert").At);
+    }
+
+    [Fact]
+    public async Task Rule_memory_is_forgotten_once_no_rule_is_pending_or_recently_fired()
+    {
+        await CanaryAsync("calm-bot", "alert when error_rate > 15% over 5s for 10s min 20 requests");
+        await TrafficAsync("calm-bot", seconds: 5, (1, 20, 0.0), (2, 10, 0.5));
+        await _evaluator.EvaluateAsync(default);
+        var pending = await new FileRuleMemoryStore(_dataDir).ReadAsync("calm-bot", default);
+
+        await TrafficAsync("calm-bot", seconds: 6, (1, 20, 0.0), (2, 10, 0.0));
+        await _evaluator.EvaluateAsync(default);
+
+        Assert.NotNull(pending);
+        Assert.Single(pending.HeldSince);
+        Assert.Null(await new FileRuleMemoryStore(_dataDir).ReadAsync("calm-bot", default));
+    }
+
     // ---- set-up helpers ----
 
     private async Task AgentAsync(string agent, params string[] rules)
@@ -323,10 +400,32 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
         }
     }
 
-    private sealed class CapturingNotifier : IRuleFiringNotifier
+    /// <summary>Evaluates once a second for <paramref name="seconds"/> seconds of a failing canary (10 requests a second, half failing).</summary>
+    private async Task EvaluateWithTrafficAsync(string agent, int seconds)
     {
-        public List<HistoryEvent> Events { get; } = [];
-
-        public void Notify(AgentRecord record, HistoryEvent historyEvent, Rule rule) => Events.Add(historyEvent);
+        for (var i = 0; i < seconds; i++)
+        {
+            await _evaluator.EvaluateAsync(default);
+            await TrafficAsync(agent, seconds: 1, (1, 20, 0.0), (2, 10, 0.5));
+        }
     }
+
+    private sealed class CapturingNotifier(List<HistoryEvent>? events = null) : IRuleFiringNotifier
+    {
+        public List<HistoryEvent> Events { get; } = events ?? [];
+
+        /// <summary>Stands for a controller process that ends right after its commit, before anything else.</summary>
+        public bool DiesAfterNotifying { get; init; }
+
+        public void Notify(AgentRecord record, HistoryEvent historyEvent, Rule rule)
+        {
+            Events.Add(historyEvent);
+            if (DiesAfterNotifying)
+            {
+                throw new ControllerDiedException();
+            }
+        }
+    }
+
+    private sealed class ControllerDiedException : Exception;
 }
