@@ -1,3 +1,4 @@
+using System.Text;
 using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Endpoints;
@@ -31,7 +32,13 @@ public static class GatewayHost
         }
 
         builder.WebHost.UseUrls(options.ProxyUrl, options.AdminUrl);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Header values travel as UTF-8 both ways (see ProxyConfigBuilder): Kestrel reads request headers as UTF-8
+            // already, and writing responses the same way lets a backend's or a client's non-ASCII value through.
+            kestrel.ResponseHeaderEncodingSelector = static _ => Encoding.UTF8;
+        });
         // Per-request hosting diagnostics (an Activity and a logging scope per request) cost more than the rest of the
         // gateway's own per-request work; request figures come from the gateway's metrics instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Rollgate.Tests.Infrastructure;
+
+namespace Rollgate.Tests.Routing;
+
+/// <summary>
+/// Only backend faults count against a version: clients that abort, send what cannot be forwarded or send too much
+/// are answered (or not) without touching a version's error rate. Through the real host and real backends.
+/// </summary>
+public sealed class ClientFaultTests : IAsyncLifetime
+{
+    private GatewayInstance _gateway = null!;
+    private TestBackend _echo = null!;
+
+    /// <summary>
+    /// A client that closes its connection the moment it stops reading (no draining for reuse), and speaks UTF-8 in
+    /// header values (HttpClient's default is ASCII only).
+    /// </summary>
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await GatewayInstance.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Rollgate:EvaluationInterval"] = "1s",
+        });
+        _echo = await TestBackend.StartAsync("echo");
+        _client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxResponseDrainSize = 0,
+            RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
+            ResponseHeaderEncodingSelector = (_, _) => Encoding.UTF8,
+        })
+        {
+            BaseAddress = new Uri(_gateway.ProxyUrl),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _gateway.DisposeAsync();
+        await _echo.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Non_ascii_and_control_character_header_values_reach_the_backend_as_sent_and_back()
+    {
+        await _gateway.ReleaseAsync("utf8-bot", _echo.Url);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/agents/utf8-bot/x");
+        request.Headers.Add("X-Foo", "é");
+        request.Headers.Add("X-Greeting", "héllo wörld ✓ 日本");
+        request.Headers.TryAddWithoutValidation("X-Bell", "a\u0001b\u007fc");
+        request.Headers.Add("X-Request-Id", "résumé-42");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echo = await TestBackend.Echo.ReadAsync(response);
+        Assert.Equal("é", echo.Headers["X-Foo"]);
+        Assert.Equal("héllo wörld ✓ 日本", echo.Headers["X-Greeting"]);
+        Assert.Equal("a\u0001b\u007fc", echo.Headers["X-Bell"]);
+        Assert.Equal("résumé-42", echo.Headers["X-Request-Id"]);
+        Assert.Equal("résumé-42", response.Headers.GetValues("X-Request-Id").Single());
+        var metrics = await MetricsAsync();
+        Assert.Equal(1, Requests(metrics, "utf8-bot", 1, "stable", "success"));
+        Assert.Equal(0, Requests(metrics, "utf8-bot", 1, "stable", "error"));
+    }
+
+    [Fact]
+    public async Task A_non_ascii_response_header_from_the_backend_reaches_the_client_intact()
+    {
+        await using var backend = await RawBackend.StartAsync("HTTP/1.1 200 OK\r\nX-Answer: ✓ é\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray());
+        await _gateway.ReleaseAsync("utf8-answer-bot", backend.Url);
+
+        var response = await _client.GetAsync("/agents/utf8-answer-bot/x");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("✓ é", response.Headers.GetValues("X-Answer").Single());
+        Assert.Equal(1, Requests(await MetricsAsync(), "utf8-answer-bot", 1, "stable", "success"));
+    }
+
+    private Task<string> MetricsAsync() => _gateway.Admin.GetStringAsync("/metrics");
+
+    private static double Requests(string exposition, string agent, int version, string role, string outcome)
+        => Metric(exposition, $"rollgate_requests_total{{agent=\"{agent}\",version=\"{version}\",role=\"{role}\",outcome=\"{outcome}\"}}");
+
+    private static double Metric(string exposition, string series)
+    {
+        var match = Regex.Match(exposition, "^" + Regex.Escape(series) + " (\\S+)$", RegexOptions.Multiline);
+        Assert.True(match.Success, $"{series} is exported");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A backend that answers every connection with the same bytes, whatever Kestrel would refuse to write.</summary>
+    private sealed class RawBackend : IAsyncDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly Task _accepting;
+
+        private RawBackend(TcpListener listener, byte[] response)
+        {
+            _listener = listener;
+            _accepting = AcceptAsync(response);
+        }
+
+        public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+        public static Task<RawBackend> StartAsync(byte[] response)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return Task.FromResult(new RawBackend(listener, response));
+        }
+
+        private async Task AcceptAsync(byte[] response)
+        {
+            try
+            {
+                while (true)
+                {
+                    using var connection = await _listener.AcceptTcpClientAsync();
+                    var stream = connection.GetStream();
+                    var request = new StringBuilder();
+                    var buffer = new byte[4096];
+                    while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        var read = await stream.ReadAsync(buffer);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        request.Append(Encoding.Latin1.GetString(buffer, 0, read));
+                    }
+
+                    await stream.WriteAsync(response);
+                }
+            }
+            catch (Exception exception) when (exception is SocketException or ObjectDisposedException or IOException)
+            {
+                // stopped
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            await _accepting;
+        }
+    }
+
+}
