@@ -19,29 +19,30 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var request = context.Request;
+        var (requestId, generated) = RequestId(request.Headers);
         var proxyFeature = context.GetReverseProxyFeature();
         if (!routing.Current.ByEntryRoute.TryGetValue(proxyFeature.Route.Config.RouteId, out var agent))
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
             return;
         }
 
         var target = Choose(agent, context);
+        request.Headers.Remove(AgentProxyMiddleware.PreviewTokenHeader);
         if (target is null)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
                 $"Agent '{agent.Name}' has no deployed version.");
             return;
         }
 
-        var request = context.Request;
         request.Headers.AcceptEncoding = StringValues.Empty;
-        var (requestId, generated) = RequestId(request.Headers);
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
         if (!TryReassign(context, target, requestId, generated))
         {
-            await WriteNotLoadedAsync(context, agent, target);
+            await WriteNotLoadedAsync(context, agent, target, requestId);
             return;
         }
 
@@ -59,7 +60,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
             target = agent.Stable!;
             if (!TryReassign(context, target, requestId, generated))
             {
-                await WriteNotLoadedAsync(context, agent, target);
+                await WriteNotLoadedAsync(context, agent, target, requestId);
                 return;
             }
 
@@ -69,7 +70,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
         if (error is not null && !context.Response.HasStarted)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", $"{error.Error}");
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", $"{error.Error}");
         }
     }
 
@@ -84,8 +85,8 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         return true;
     }
 
-    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target)
-        => ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
+    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
             $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
 
     private VersionTarget? Choose(AgentRoute agent, HttpContext context)
@@ -135,9 +136,8 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
     private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
-        headers.Remove(AgentProxyMiddleware.PreviewTokenHeader);
         var requestId = headers[AgentProxyMiddleware.RequestIdHeader].ToString();
-        if (requestId.Length is > 0 and <= 128)
+        if (RequestIds.IsUsable(requestId))
         {
             return (requestId, false);
         }

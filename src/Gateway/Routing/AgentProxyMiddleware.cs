@@ -12,7 +12,7 @@ namespace Rollgate.Routing;
 /// <summary>
 /// Runs inside YARP's proxy pipeline for every agent request: picks the version (preview, sticky bucket or random
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
-/// outcome in-line. Reads one immutable table; no locks, no I/O.
+/// outcome in-line. Reads one immutable table; no locks, no I/O. Every problem it answers carries <c>X-Request-Id</c>.
 /// </summary>
 public sealed class AgentProxyMiddleware(
     RequestDelegate next,
@@ -34,25 +34,26 @@ public sealed class AgentProxyMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var request = context.Request;
+        var (requestId, generated) = RequestId(request.Headers);
         var proxyFeature = context.GetReverseProxyFeature();
         if (!routing.Current.ByEntryRoute.TryGetValue(proxyFeature.Route.Config.RouteId, out var agent))
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
             return;
         }
 
         var target = Choose(agent, context);
+        request.Headers.Remove(PreviewTokenHeader); // never forward an operator credential to a backend
         if (target is null)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
                 $"Agent '{agent.Name}' has no deployed version.");
             return;
         }
 
-        var request = context.Request;
         // The gateway reads usage from bodies, so it asks backends for identity encoding.
         request.Headers.AcceptEncoding = StringValues.Empty;
-        var (requestId, generated) = RequestId(request.Headers);
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
         var body = context.Response.Body;
@@ -60,7 +61,7 @@ public sealed class AgentProxyMiddleware(
         {
             if (!TryReassign(context, target, requestId, generated))
             {
-                await WriteNotLoadedAsync(context, agent, target);
+                await WriteNotLoadedAsync(context, agent, target, requestId);
                 return;
             }
 
@@ -81,7 +82,7 @@ public sealed class AgentProxyMiddleware(
                 target = agent.Stable!;
                 if (!TryReassign(context, target, requestId, generated))
                 {
-                    await WriteNotLoadedAsync(context, agent, target);
+                    await WriteNotLoadedAsync(context, agent, target, requestId);
                     return;
                 }
 
@@ -97,6 +98,7 @@ public sealed class AgentProxyMiddleware(
             {
                 ledger.Remember(target.Agent, requestId, target.Number);
             }
+
             if (error is not null && !context.Response.HasStarted)
             {
                 await WriteForwarderProblemAsync(context, agent, target, error, requestId);
@@ -106,8 +108,7 @@ public sealed class AgentProxyMiddleware(
         {
             // The admin listener has ASP.NET Core's exception handler; the data path answers for itself (a bug, never by design).
             logger.LogError(exception, "Request {RequestId} to agent {Agent} failed in the gateway", requestId, agent.Name);
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
-                $"The gateway failed to handle request {requestId}.");
+            await WriteInternalErrorAsync(context, requestId);
         }
         finally
         {
@@ -131,9 +132,13 @@ public sealed class AgentProxyMiddleware(
         return true;
     }
 
-    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target)
-        => ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
+    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
             $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
+
+    private static Task WriteInternalErrorAsync(HttpContext context, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
+            $"The gateway failed to handle request {requestId}.");
 
     private static void Record(VersionTarget target, HttpContext context, UsageCaptureStream? capture, IForwarderErrorFeature? error, TimeSpan elapsed)
     {
@@ -246,9 +251,8 @@ public sealed class AgentProxyMiddleware(
     /// <summary>The client's request id when usable; otherwise a new one, which the version route's transforms send on.</summary>
     private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
-        headers.Remove(PreviewTokenHeader); // never forward an operator credential to a backend
         var requestId = headers[RequestIdHeader].ToString();
-        if (requestId.Length is > 0 and <= 128)
+        if (RequestIds.IsUsable(requestId))
         {
             return (requestId, false);
         }
@@ -264,10 +268,9 @@ public sealed class AgentProxyMiddleware(
     private static Task WriteForwarderProblemAsync(HttpContext context, AgentRoute agent, VersionTarget target, IForwarderErrorFeature error, string requestId)
     {
         context.Response.Headers[VersionHeader] = target.NumberText;
-        context.Response.Headers[RequestIdHeader] = requestId;
         var detail = $"Version {target.NumberText} of '{agent.Name}': {error.Error}";
         return error.Error == ForwarderError.RequestTimedOut
-            ? ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "backend-timeout", "Backend timeout", detail)
-            : ProblemResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", detail);
+            ? ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status504GatewayTimeout, "backend-timeout", "Backend timeout", detail)
+            : ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", detail);
     }
 }

@@ -76,6 +76,21 @@ public sealed class ClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_id_with_a_control_character_cannot_be_echoed_so_it_is_replaced()
+    {
+        await _gateway.ReleaseAsync("bell-id-bot", _echo.Url);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/agents/bell-id-bot/x");
+        request.Headers.TryAddWithoutValidation("X-Request-Id", "id\u0007");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = response.Headers.GetValues("X-Request-Id").Single();
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        Assert.Equal(id, (await TestBackend.Echo.ReadAsync(response)).Headers["X-Request-Id"]);
+    }
+
+    [Fact]
     public async Task A_non_ascii_response_header_from_the_backend_reaches_the_client_intact()
     {
         await using var backend = await RawBackend.StartAsync("HTTP/1.1 200 OK\r\nX-Answer: ✓ é\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray());
@@ -88,6 +103,42 @@ public sealed class ClientFaultTests : IAsyncLifetime
         Assert.Equal(1, Requests(await MetricsAsync(), "utf8-answer-bot", 1, "stable", "success"));
     }
 
+    [Fact]
+    public async Task Every_data_path_problem_carries_the_clients_request_id_or_a_generated_one()
+    {
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("nothing-deployed-bot"));
+        await _gateway.ReleaseAsync("refused-bot", $"http://127.0.0.1:{FreePort.Get()}");
+        var release = new TaskCompletionSource();
+        await using var hanging = await TestBackend.StartAsync("hanging", context => release.Task.WaitAsync(context.RequestAborted));
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("silent-bot"));
+        await _gateway.DeployAsync("silent-bot", await _gateway.CreateVersionAsync("silent-bot", hanging.Url,
+            extra: new { backend = new { destinations = new[] { hanging.Url }, timeout = "300ms" } }));
+        await Eventually.TrueAsync(async () => (await _client.GetAsync("/agents/nothing-deployed-bot/x")).StatusCode == HttpStatusCode.ServiceUnavailable, "the agent is routed");
+
+        (string Path, HttpStatusCode Status, string Type)[] problems =
+        [
+            ("/agents/no-such-bot/x", HttpStatusCode.NotFound, "unknown-agent"),
+            ("/elsewhere", HttpStatusCode.NotFound, "not-found"),
+            ("/agents/nothing-deployed-bot/x", HttpStatusCode.ServiceUnavailable, "no-deployed-version"),
+            ("/agents/refused-bot/x", HttpStatusCode.BadGateway, "backend-unreachable"),
+            ("/agents/silent-bot/x", HttpStatusCode.GatewayTimeout, "backend-timeout"),
+        ];
+        foreach (var (path, status, type) in problems)
+        {
+            var withId = new HttpRequestMessage(HttpMethod.Get, path);
+            withId.Headers.Add("X-Request-Id", $"client-{type}");
+            var answered = await _client.SendAsync(withId);
+            var anonymous = await _client.GetAsync(path);
+
+            await AssertProblemAsync(answered, status, type);
+            Assert.Equal($"client-{type}", answered.Headers.GetValues("X-Request-Id").Single());
+            await AssertProblemAsync(anonymous, status, type);
+            Assert.Matches("^[0-9a-f]{32}$", anonymous.Headers.GetValues("X-Request-Id").Single());
+        }
+
+        release.TrySetResult();
+    }
+
     private Task<string> MetricsAsync() => _gateway.Admin.GetStringAsync("/metrics");
 
     private static double Requests(string exposition, string agent, int version, string role, string outcome)
@@ -98,6 +149,15 @@ public sealed class ClientFaultTests : IAsyncLifetime
         var match = Regex.Match(exposition, "^" + Regex.Escape(series) + " (\\S+)$", RegexOptions.Multiline);
         Assert.True(match.Success, $"{series} is exported");
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string typeSuffix)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.EndsWith("/" + typeSuffix, problem["type"]!.GetValue<string>());
+        Assert.Equal((int)status, problem["status"]!.GetValue<int>());
     }
 
     /// <summary>A backend that answers every connection with the same bytes, whatever Kestrel would refuse to write.</summary>
