@@ -48,7 +48,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
         await next(context);
         var error = context.Features.Get<IForwarderErrorFeature>();
-        if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
+        if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.StatusCode = StatusCodes.Status200OK;
@@ -68,7 +68,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
             error = context.Features.Get<IForwarderErrorFeature>();
         }
 
-        if (error is not null && !context.Response.HasStarted)
+        if (error is not null && ForwarderFaults.OwnerOf(error.Error) == FaultOwner.Backend && !context.Response.HasStarted)
         {
             await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", $"{error.Error}");
         }

@@ -12,7 +12,9 @@ namespace Rollgate.Routing;
 /// <summary>
 /// Runs inside YARP's proxy pipeline for every agent request: picks the version (preview, sticky bucket or random
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
-/// outcome in-line. Reads one immutable table; no locks, no I/O. Every problem it answers carries <c>X-Request-Id</c>.
+/// outcome in-line. Reads one immutable table; no locks, no I/O. Only backend faults count against a version: a
+/// request the client abandons is <c>canceled</c>, outside every figure rules read. Every problem it answers carries
+/// <c>X-Request-Id</c>.
 /// </summary>
 public sealed class AgentProxyMiddleware(
     RequestDelegate next,
@@ -68,7 +70,7 @@ public sealed class AgentProxyMiddleware(
             var started = Stopwatch.GetTimestamp();
             await next(context);
             var error = context.Features.Get<IForwarderErrorFeature>();
-            if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
+            if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
                 // The canary failed before sending a byte (refused, reset): count it against the canary, serve from stable.
                 Record(target, context, null, error, Stopwatch.GetElapsedTime(started));
@@ -91,17 +93,29 @@ public sealed class AgentProxyMiddleware(
                 error = context.Features.Get<IForwarderErrorFeature>();
             }
 
-            var capture = context.Response.Body as UsageCaptureStream;
-            capture?.Complete();
-            Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
-            if (target.Role != VersionRole.Preview)
+            switch (error is null ? FaultOwner.Backend : ForwarderFaults.OwnerOf(error.Error))
             {
-                ledger.Remember(target.Agent, requestId, target.Number);
-            }
+                case FaultOwner.Backend:
+                    // Served, or failed by the backend: measured, and counted against the version if it failed.
+                    var capture = context.Response.Body as UsageCaptureStream;
+                    capture?.Complete();
+                    Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
+                    Remember(target, requestId);
+                    if (error is not null && !context.Response.HasStarted)
+                    {
+                        await WriteForwarderProblemAsync(context, agent, target, error, requestId);
+                    }
 
-            if (error is not null && !context.Response.HasStarted)
-            {
-                await WriteForwarderProblemAsync(context, agent, target, error, requestId);
+                    break;
+                case FaultOwner.Client:
+                    // The client went away: nothing to answer, and nothing the version did. A partly read usage event
+                    // is left unparsed; the id is remembered, as the backend did serve it.
+                    target.Canceled.Inc();
+                    Remember(target, requestId);
+                    break;
+                default:
+                    await WriteInternalErrorAsync(context, requestId);
+                    break;
             }
         }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
@@ -117,6 +131,14 @@ public sealed class AgentProxyMiddleware(
                 context.Response.Body = body;
                 await capture.DisposeAsync();
             }
+        }
+    }
+
+    private void Remember(VersionTarget target, string requestId)
+    {
+        if (target.Role != VersionRole.Preview)
+        {
+            ledger.Remember(target.Agent, requestId, target.Number);
         }
     }
 

@@ -52,6 +52,103 @@ public sealed class ClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Aborted_streams_are_canceled_not_errors_and_eight_of_them_do_not_roll_back_the_canary()
+    {
+        const string rule = "rollback when error_rate > 20% over 30s min 5 requests";
+        await using var streaming = await TestBackend.StartAsync("sse", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
+            if (context.Request.Query.ContainsKey("complete"))
+            {
+                await context.Response.WriteAsync("data: {\"choices\":[],\"usage\":{\"input_tokens\":10,\"output_tokens\":5}}\n\ndata: [DONE]\n\n");
+                return;
+            }
+
+            // A whole usage event, then half of one, then nothing until the client leaves ("stop generating").
+            await context.Response.WriteAsync("data: {\"choices\":[],\"usage\":{\"input_tokens\":1000,\"output_tokens\":1000}}\n\n");
+            await context.Response.WriteAsync("data: {\"choices\":[],\"usage\":{\"input_tokens\":");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("abort-bot", new { rules = new[] { rule } }));
+        var stable = await _gateway.CreateVersionAsync("abort-bot", _echo.Url, "stable");
+        var canary = await _gateway.CreateVersionAsync("abort-bot", streaming.Url, "streaming canary",
+            new { model = new { provider = "openai", name = "gpt-test", pricing = new { inputPerMTok = 1, outputPerMTok = 1 } } });
+        await _gateway.DeployAsync("abort-bot", stable);
+        await _gateway.DeployAsync("abort-bot", canary, "canary", new { steps = new[] { 100 }, stepDuration = "1h" });
+
+        for (var i = 0; i < 5; i++)
+        {
+            var body = await _client.GetStringAsync("/agents/abort-bot/stream?complete");
+            Assert.Contains("[DONE]", body);
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/agents/abort-bot/stream");
+            request.Headers.Add("X-Request-Id", $"aborted-{i}");
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.Contains("\"Hi\"", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        } // disposing the response mid-stream closes the connection
+
+        await Eventually.TrueAsync(async () => Requests(await MetricsAsync(), "abort-bot", canary, "canary", "canceled") == 8, "the aborts are counted");
+        await Eventually.TrueAsync(async () =>
+        {
+            var state = (await _gateway.GetAgentAsync("abort-bot"))["rules"]![0]!;
+            return state["state"]!.GetValue<string>() == "ok" && state["subjectRequests"]!.GetValue<long>() == 5;
+        }, "the rule has judged the five completed requests", TimeSpan.FromSeconds(15));
+
+        var agent = await _gateway.GetAgentAsync("abort-bot");
+        Assert.Equal(canary, agent["canary"]!.GetValue<int>());
+        Assert.Equal("canary", agent["status"]!.GetValue<string>());
+        var figures = (await _gateway.Admin.GetFromJsonAsync<JsonObject>("/admin/agents/abort-bot/metrics?window=60s"))!["versions"]!.AsArray()
+            .Single(v => v!["version"]!.GetValue<int>() == canary)!;
+        Assert.Equal(5, figures["requests"]!.GetValue<long>());
+        Assert.Equal(0, figures["errors"]!.GetValue<long>());
+        Assert.Equal(0, figures["errorRate"]!.GetValue<double>());
+        var metrics = await MetricsAsync();
+        Assert.Equal(0, Requests(metrics, "abort-bot", canary, "canary", "error"));
+        Assert.Equal(5, Requests(metrics, "abort-bot", canary, "canary", "success"));
+        // Usage read before an abort is not recorded: the tokens are the completed streams' only.
+        Assert.Equal(50, Metric(metrics, $"rollgate_tokens_total{{agent=\"abort-bot\",version=\"{canary}\",kind=\"input\"}}"));
+        // The backend served the aborted requests, so their ids are remembered for outcomes reported later.
+        var outcome = await _gateway.Admin.PostAsync("/admin/agents/abort-bot/outcomes", GatewayInstance.Json(new { requestId = "aborted-3", outcome = "failed" }));
+        Assert.Equal(HttpStatusCode.Accepted, outcome.StatusCode);
+        Assert.Equal(canary, (await outcome.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_client_that_gives_up_before_response_headers_is_canceled_and_never_replayed_on_stable()
+    {
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var slow = await TestBackend.StartAsync("slow", async context =>
+        {
+            received.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        await using var stableBackend = await TestBackend.StartAsync("stable");
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("impatient-bot"));
+        var stable = await _gateway.CreateVersionAsync("impatient-bot", stableBackend.Url, "stable");
+        var canary = await _gateway.CreateVersionAsync("impatient-bot", slow.Url, "slow canary");
+        await _gateway.DeployAsync("impatient-bot", stable);
+        await _gateway.DeployAsync("impatient-bot", canary, "canary", new { steps = new[] { 100 }, stepDuration = "1h" });
+
+        using var giveUp = new CancellationTokenSource();
+        var call = _client.GetAsync("/agents/impatient-bot/ask", giveUp.Token);
+        await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        await Eventually.TrueAsync(async () => Requests(await MetricsAsync(), "impatient-bot", canary, "canary", "canceled") == 1, "the client's timeout is counted");
+        var metrics = await MetricsAsync();
+        Assert.Equal(0, Requests(metrics, "impatient-bot", canary, "canary", "error"));
+        Assert.Equal(0, Requests(metrics, "impatient-bot", stable, "stable", "success"));
+        Assert.Equal(0, stableBackend.Requests);
+    }
+
+    [Fact]
     public async Task Non_ascii_and_control_character_header_values_reach_the_backend_as_sent_and_back()
     {
         await _gateway.ReleaseAsync("utf8-bot", _echo.Url);
@@ -137,6 +234,52 @@ public sealed class ClientFaultTests : IAsyncLifetime
         }
 
         release.TrySetResult();
+    }
+
+    [Fact]
+    public async Task Backend_faults_still_count_as_errors_5xx_timeout_and_a_stream_the_backend_breaks_or_abandons()
+    {
+        var reset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var failing = await TestBackend.StartAsync("failing", context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        });
+        await using var breaking = await TestBackend.StartAsync("breaking", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"delta\":\"first\"}\n\n");
+            await context.Response.Body.FlushAsync();
+            if (context.Request.Query.ContainsKey("reset"))
+            {
+                await reset.Task.WaitAsync(context.RequestAborted);
+                context.Abort(); // the backend resets the stream
+                return;
+            }
+
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default); // then falls silent
+        });
+        await _gateway.ReleaseAsync("failing-bot", failing.Url);
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("breaking-bot"));
+        await _gateway.DeployAsync("breaking-bot", await _gateway.CreateVersionAsync("breaking-bot", breaking.Url,
+            extra: new { backend = new { destinations = new[] { breaking.Url }, timeout = "300ms" } }));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _client.GetAsync("/agents/failing-bot/x")).StatusCode);
+        foreach (var path in new[] { "/agents/breaking-bot/stream?reset", "/agents/breaking-bot/stream" })
+        {
+            using var response = await _client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.Equal("data: {\"delta\":\"first\"}", await reader.ReadLineAsync());
+            reset.TrySetResult();
+            // The gateway cuts the client's stream short, so the truncation shows; reading on ends in an I/O error.
+            await Assert.ThrowsAnyAsync<IOException>(() => reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        await Eventually.TrueAsync(async () => Requests(await MetricsAsync(), "breaking-bot", 1, "stable", "error") == 2, "both broken streams are errors");
+        var metrics = await MetricsAsync();
+        Assert.Equal(1, Requests(metrics, "failing-bot", 1, "stable", "error"));
+        Assert.Equal(0, Requests(metrics, "breaking-bot", 1, "stable", "canceled"));
+        Assert.Equal(0, Requests(metrics, "breaking-bot", 1, "stable", "success"));
     }
 
     private Task<string> MetricsAsync() => _gateway.Admin.GetStringAsync("/metrics");
