@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Rollgate.Routing;
 using Rollgate.Security;
@@ -37,6 +38,12 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
             return;
         }
 
+        if (!LimitBody(context))
+        {
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status413PayloadTooLarge, "request-too-large", "Request body too large", "Too large.");
+            return;
+        }
+
         request.Headers.AcceptEncoding = StringValues.Empty;
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
@@ -72,6 +79,17 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         {
             await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", $"{error.Error}");
         }
+    }
+
+    private static bool LimitBody(HttpContext context)
+    {
+        const long limit = 30_000_000;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+
+        return !(context.Request.ContentLength > limit);
     }
 
     private bool TryReassign(HttpContext context, VersionTarget target, string requestId, bool generated)

@@ -56,6 +56,7 @@ public static class GatewayHost
         services.AddHostedService<FigureFlusherService>();
         services.AddSingleton<RoutingState>();
         services.AddSingleton(new ProxyConfigBuilder(options.BackendTimeout));
+        services.AddSingleton(new ProxyLimits(options.MaxRequestBodySize));
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Rollgate.Security;
 using Rollgate.Signals;
@@ -13,8 +14,8 @@ namespace Rollgate.Routing;
 /// Runs inside YARP's proxy pipeline for every agent request: picks the version (preview, sticky bucket or random
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
 /// outcome in-line. Reads one immutable table; no locks, no I/O. Only backend faults count against a version: a
-/// request the client abandons is <c>canceled</c>, outside every figure rules read. Every problem it answers carries
-/// <c>X-Request-Id</c>.
+/// request the client abandons is <c>canceled</c>, outside every figure rules read, and a request the gateway refuses
+/// (body too large) is not counted at all. Every problem it answers carries <c>X-Request-Id</c>.
 /// </summary>
 public sealed class AgentProxyMiddleware(
     RequestDelegate next,
@@ -22,6 +23,7 @@ public sealed class AgentProxyMiddleware(
     IProxyStateLookup proxyState,
     TokenRegistry tokens,
     IRequestLedger ledger,
+    ProxyLimits limits,
     ILogger<AgentProxyMiddleware> logger)
 {
     public const string VersionHeader = "X-Rollgate-Version";
@@ -51,6 +53,12 @@ public sealed class AgentProxyMiddleware(
         {
             await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
                 $"Agent '{agent.Name}' has no deployed version.");
+            return;
+        }
+
+        if (!LimitBody(context))
+        {
+            await WriteTooLargeAsync(context, requestId);
             return;
         }
 
@@ -107,6 +115,11 @@ public sealed class AgentProxyMiddleware(
                     }
 
                     break;
+                case FaultOwner.Client when error!.Error == ForwarderError.RequestBodyClient && !context.Response.HasStarted
+                                            && !context.RequestAborted.IsCancellationRequested:
+                    // The client is still there, but its body could not be read (too large, malformed, too slow).
+                    await WriteRequestBodyProblemAsync(context, requestId);
+                    break;
                 case FaultOwner.Client:
                     // The client went away: nothing to answer, and nothing the version did. A partly read usage event
                     // is left unparsed; the id is remembered, as the backend did serve it.
@@ -134,6 +147,21 @@ public sealed class AgentProxyMiddleware(
         }
     }
 
+    /// <summary>
+    /// Applies <c>Rollgate:MaxRequestBodySize</c> to this request (Kestrel stops reading a body that grows past it, and the
+    /// request fails with 413), and tells whether the length the client declared is within it.
+    /// </summary>
+    private bool LimitBody(HttpContext context)
+    {
+        var limit = limits.MaxRequestBodySize;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+
+        return !(context.Request.ContentLength > limit);
+    }
+
     private void Remember(VersionTarget target, string requestId)
     {
         if (target.Role != VersionRole.Preview)
@@ -157,6 +185,17 @@ public sealed class AgentProxyMiddleware(
     private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
         => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
             $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
+
+    private Task WriteTooLargeAsync(HttpContext context, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status413PayloadTooLarge, "request-too-large", "Request body too large",
+            $"The request body is larger than the {limits.MaxRequestBodySize} bytes this gateway forwards.");
+
+    /// <summary>YARP has set the status the body error calls for: 413 over the limit, 408 too slow, 400 malformed.</summary>
+    private Task WriteRequestBodyProblemAsync(HttpContext context, string requestId)
+        => context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? WriteTooLargeAsync(context, requestId)
+            : ProblemResponses.WriteAsync(context, requestId, context.Response.StatusCode, "unreadable-request-body", "Request body unreadable",
+                "The request body could not be read from the client: malformed, or too slow to arrive.");
 
     private static Task WriteInternalErrorAsync(HttpContext context, string requestId)
         => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status500InternalServerError, "internal-error", "Internal error",

@@ -16,6 +16,8 @@ namespace Rollgate.Tests.Routing;
 /// </summary>
 public sealed class ClientFaultTests : IAsyncLifetime
 {
+    private const int BodyLimit = 1024;
+
     private GatewayInstance _gateway = null!;
     private TestBackend _echo = null!;
 
@@ -30,6 +32,7 @@ public sealed class ClientFaultTests : IAsyncLifetime
         _gateway = await GatewayInstance.StartAsync(settings: new Dictionary<string, string>
         {
             ["Rollgate:EvaluationInterval"] = "1s",
+            ["Rollgate:MaxRequestBodySize"] = BodyLimit.ToString(CultureInfo.InvariantCulture),
         });
         _echo = await TestBackend.StartAsync("echo");
         _client = new HttpClient(new SocketsHttpHandler
@@ -201,6 +204,60 @@ public sealed class ClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_over_the_limit_is_a_413_problem_not_counted_and_a_declared_one_never_reaches_the_backend()
+    {
+        await using var reading = await StartReadingBackendAsync();
+        await _gateway.ReleaseAsync("upload-bot", reading.Url);
+
+        // Raw requests: the whole body is sent before the answer is read, however early the gateway answers.
+        var declared = await RawRequestAsync("POST /agents/upload-bot/x HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: client-413\r\n"
+                                             + $"Content-Length: {BodyLimit + 1}\r\n\r\n{new string('a', BodyLimit + 1)}");
+        var backendCalls = reading.Requests;
+        var chunked = await RawRequestAsync("POST /agents/upload-bot/x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                            + $"{4 * BodyLimit:x}\r\n{new string('a', 4 * BodyLimit)}\r\n0\r\n\r\n");
+        var fits = await _client.PostAsync("/agents/upload-bot/x", new ByteArrayContent(new byte[BodyLimit]));
+
+        AssertProblem(declared, 413, "request-too-large");
+        Assert.Equal("client-413", declared.Headers["X-Request-Id"]);
+        Assert.Equal(0, backendCalls);
+        AssertProblem(chunked, 413, "request-too-large");
+        Assert.Matches("^[0-9a-f]{32}$", chunked.Headers["X-Request-Id"]);
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        Assert.Equal(BodyLimit.ToString(CultureInfo.InvariantCulture), await fits.Content.ReadAsStringAsync());
+        var metrics = await MetricsAsync();
+        Assert.Equal(1, Requests(metrics, "upload-bot", 1, "stable", "success"));
+        Assert.Equal(0, Requests(metrics, "upload-bot", 1, "stable", "error"));
+        Assert.Equal(0, Requests(metrics, "upload-bot", 1, "stable", "canceled"));
+    }
+
+    [Fact]
+    public async Task A_body_that_cannot_be_read_is_a_400_problem_not_counted()
+    {
+        await using var reading = await StartReadingBackendAsync();
+        await _gateway.ReleaseAsync("garbled-bot", reading.Url);
+
+        var response = await RawRequestAsync("POST /agents/garbled-bot/x HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: client-garbled\r\n"
+                                             + "Transfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk size\r\n0\r\n\r\n");
+
+        AssertProblem(response, 400, "unreadable-request-body");
+        Assert.Equal("client-garbled", response.Headers["X-Request-Id"]);
+        var metrics = await MetricsAsync();
+        Assert.Equal(0, Requests(metrics, "garbled-bot", 1, "stable", "success"));
+        Assert.Equal(0, Requests(metrics, "garbled-bot", 1, "stable", "error"));
+        Assert.Equal(0, Requests(metrics, "garbled-bot", 1, "stable", "canceled"));
+    }
+
+    [Fact]
+    public async Task The_body_limit_is_the_proxy_listeners_only_the_admin_api_keeps_its_own()
+    {
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("long-prompt-bot"));
+
+        var version = await _gateway.CreateVersionAsync("long-prompt-bot", _echo.Url, new string('p', 4 * BodyLimit));
+
+        Assert.Equal(1, version);
+    }
+
+    [Fact]
     public async Task Every_data_path_problem_carries_the_clients_request_id_or_a_generated_one()
     {
         await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("nothing-deployed-bot"));
@@ -282,6 +339,19 @@ public sealed class ClientFaultTests : IAsyncLifetime
         Assert.Equal(0, Requests(metrics, "breaking-bot", 1, "stable", "success"));
     }
 
+    /// <summary>A backend that reads the whole request body, as agents do, and answers with its length.</summary>
+    private static Task<TestBackend> StartReadingBackendAsync() => TestBackend.StartAsync("reading", async context =>
+    {
+        var length = 0;
+        var buffer = new byte[4096];
+        for (int read; (read = await context.Request.Body.ReadAsync(buffer)) > 0;)
+        {
+            length += read;
+        }
+
+        await context.Response.WriteAsync(length.ToString(CultureInfo.InvariantCulture));
+    });
+
     private Task<string> MetricsAsync() => _gateway.Admin.GetStringAsync("/metrics");
 
     private static double Requests(string exposition, string agent, int version, string role, string outcome)
@@ -302,6 +372,40 @@ public sealed class ClientFaultTests : IAsyncLifetime
         Assert.EndsWith("/" + typeSuffix, problem["type"]!.GetValue<string>());
         Assert.Equal((int)status, problem["status"]!.GetValue<int>());
     }
+
+    private static JsonNode AssertProblem(RawResponse response, int status, string typeSuffix)
+    {
+        Assert.Equal(status, response.Status);
+        Assert.Equal("application/problem+json", response.Headers["Content-Type"]);
+        var problem = JsonNode.Parse(response.Body)!;
+        Assert.EndsWith("/" + typeSuffix, problem["type"]!.GetValue<string>());
+        Assert.Equal(status, problem["status"]!.GetValue<int>());
+        return problem;
+    }
+
+    /// <summary>Sends <paramref name="request"/> as it is (what HttpClient would refuse or stop sending) and reads the whole answer.</summary>
+    private async Task<RawResponse> RawRequestAsync(string request)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, new Uri(_gateway.ProxyUrl).Port);
+        var stream = client.GetStream();
+        var endOfHead = request.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.Insert(endOfHead, "\r\nConnection: close")));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var lines = text[..split].Split("\r\n");
+        var headers = lines.Skip(1).Select(l => l.Split(": ", 2)).ToDictionary(p => p[0], p => p[1], StringComparer.OrdinalIgnoreCase);
+        var body = text[(split + 4)..];
+        if (headers.TryGetValue("Transfer-Encoding", out var encoding) && encoding == "chunked")
+        {
+            body = body[(body.IndexOf("\r\n", StringComparison.Ordinal) + 2)..body.LastIndexOf("\r\n0\r\n", StringComparison.Ordinal)];
+        }
+
+        return new RawResponse(int.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture), headers, body);
+    }
+
+    private sealed record RawResponse(int Status, Dictionary<string, string> Headers, string Body);
 
     /// <summary>A backend that answers every connection with the same bytes, whatever Kestrel would refuse to write.</summary>
     private sealed class RawBackend : IAsyncDisposable
@@ -361,4 +465,9 @@ public sealed class ClientFaultTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A body whose length HttpClient cannot know, so it is sent chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
 }
