@@ -47,7 +47,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         request.Headers.AcceptEncoding = StringValues.Empty;
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
-        if (!TryReassign(context, target, requestId, generated))
+        if (Reassign(context, target, requestId, generated) is not { } assigned)
         {
             await WriteNotLoadedAsync(context, agent, target, requestId);
             return;
@@ -65,14 +65,21 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
             }
 
             target = agent.Stable!;
-            if (!TryReassign(context, target, requestId, generated))
+            if (Reassign(context, target, requestId, generated) is not { } stable)
             {
                 await WriteNotLoadedAsync(context, agent, target, requestId);
                 return;
             }
 
+            assigned = stable;
             await next(context);
             error = context.Features.Get<IForwarderErrorFeature>();
+        }
+
+        if (assigned.UnforwardableHeader is not null)
+        {
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status400BadRequest, "unforwardable-header", "Header cannot be forwarded", "Unforwardable.");
+            return;
         }
 
         if (error is not null && ForwarderFaults.OwnerOf(error.Error) == FaultOwner.Backend && !context.Response.HasStarted)
@@ -92,16 +99,10 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         return !(context.Request.ContentLength > limit);
     }
 
-    private bool TryReassign(HttpContext context, VersionTarget target, string requestId, bool generated)
-    {
-        if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
-        {
-            return false;
-        }
-
-        AgentProxyFeature.Assign(context, route, cluster, requestId, generated);
-        return true;
-    }
+    private AgentProxyFeature? Reassign(HttpContext context, VersionTarget target, string requestId, bool generated)
+        => proxyState.TryGetRoute(target.RouteId, out var route) && proxyState.TryGetCluster(target.ClusterId, out var cluster)
+            ? AgentProxyFeature.Assign(context, route, cluster, requestId, generated)
+            : null;
 
     private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
         => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",

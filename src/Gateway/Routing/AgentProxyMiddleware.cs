@@ -15,7 +15,7 @@ namespace Rollgate.Routing;
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
 /// outcome in-line. Reads one immutable table; no locks, no I/O. Only backend faults count against a version: a
 /// request the client abandons is <c>canceled</c>, outside every figure rules read, and a request the gateway refuses
-/// (body too large) is not counted at all. Every problem it answers carries <c>X-Request-Id</c>.
+/// (body too large, unforwardable header) is not counted at all. Every problem it answers carries <c>X-Request-Id</c>.
 /// </summary>
 public sealed class AgentProxyMiddleware(
     RequestDelegate next,
@@ -69,7 +69,7 @@ public sealed class AgentProxyMiddleware(
         var body = context.Response.Body;
         try
         {
-            if (!TryReassign(context, target, requestId, generated))
+            if (Reassign(context, target, requestId, generated) is not { } assigned)
             {
                 await WriteNotLoadedAsync(context, agent, target, requestId);
                 return;
@@ -90,15 +90,23 @@ public sealed class AgentProxyMiddleware(
                 }
 
                 target = agent.Stable!;
-                if (!TryReassign(context, target, requestId, generated))
+                if (Reassign(context, target, requestId, generated) is not { } stable)
                 {
                     await WriteNotLoadedAsync(context, agent, target, requestId);
                     return;
                 }
 
+                assigned = stable;
                 started = Stopwatch.GetTimestamp();
                 await next(context);
                 error = context.Features.Get<IForwarderErrorFeature>();
+            }
+
+            if (assigned.UnforwardableHeader is { } header)
+            {
+                await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status400BadRequest, "unforwardable-header", "Header cannot be forwarded",
+                    $"The request header '{header}' cannot be forwarded: a header name may only hold letters, digits and !#$%&'*+-.^_`|~.");
+                return;
             }
 
             switch (error is null ? FaultOwner.Backend : ForwarderFaults.OwnerOf(error.Error))
@@ -170,17 +178,14 @@ public sealed class AgentProxyMiddleware(
         }
     }
 
-    /// <summary>Points the request at the target's version route and cluster; the route's transforms add the version's headers.</summary>
-    private bool TryReassign(HttpContext context, VersionTarget target, string requestId, bool generated)
-    {
-        if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
-        {
-            return false;
-        }
-
-        AgentProxyFeature.Assign(context, route, cluster, requestId, generated);
-        return true;
-    }
+    /// <summary>
+    /// Points the request at the target's version route and cluster (the route's transforms add the version's headers);
+    /// null when this replica has not loaded them yet.
+    /// </summary>
+    private AgentProxyFeature? Reassign(HttpContext context, VersionTarget target, string requestId, bool generated)
+        => proxyState.TryGetRoute(target.RouteId, out var route) && proxyState.TryGetCluster(target.ClusterId, out var cluster)
+            ? AgentProxyFeature.Assign(context, route, cluster, requestId, generated)
+            : null;
 
     private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
         => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",

@@ -204,6 +204,25 @@ public sealed class ClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_header_whose_name_cannot_be_forwarded_is_a_400_problem_naming_it_and_not_counted()
+    {
+        await _gateway.ReleaseAsync("bad-name-bot", _echo.Url);
+        var before = _echo.Requests;
+
+        // Kestrel accepts this name; HttpClient refuses it (not an RFC 9110 token), so it could only be dropped.
+        var response = await RawRequestAsync("GET /agents/bad-name-bot/x HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: client-400\r\nX-Foo(1): v\r\n\r\n");
+
+        var problem = AssertProblem(response, 400, "unforwardable-header");
+        Assert.Equal("client-400", response.Headers["X-Request-Id"]);
+        Assert.Contains("'X-Foo(1)'", problem["detail"]!.GetValue<string>());
+        Assert.Equal(before, _echo.Requests);
+        var metrics = await MetricsAsync();
+        Assert.Equal(0, Requests(metrics, "bad-name-bot", 1, "stable", "error"));
+        Assert.Equal(0, Requests(metrics, "bad-name-bot", 1, "stable", "success"));
+        Assert.Equal(0, Requests(metrics, "bad-name-bot", 1, "stable", "canceled"));
+    }
+
+    [Fact]
     public async Task A_body_over_the_limit_is_a_413_problem_not_counted_and_a_declared_one_never_reaches_the_backend()
     {
         await using var reading = await StartReadingBackendAsync();
