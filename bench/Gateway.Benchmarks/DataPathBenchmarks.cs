@@ -30,7 +30,7 @@ public class MiddlewareBenchmarks
     {
         _fixture = new ProxyFixture();
         _signalsOn = new AgentProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: true), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens, _fixture.Ledger,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<AgentProxyMiddleware>.Instance);
+            new ProxyLimits(30_000_000), Microsoft.Extensions.Logging.Abstractions.NullLogger<AgentProxyMiddleware>.Instance);
         _signalsOff = new SignalFreeProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: false), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Rollgate.Routing;
 using Rollgate.Security;
@@ -19,35 +20,42 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var request = context.Request;
+        var (requestId, generated) = RequestId(request.Headers);
         var proxyFeature = context.GetReverseProxyFeature();
         if (!routing.Current.ByEntryRoute.TryGetValue(proxyFeature.Route.Config.RouteId, out var agent))
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
             return;
         }
 
         var target = Choose(agent, context);
+        request.Headers.Remove(AgentProxyMiddleware.PreviewTokenHeader);
         if (target is null)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
                 $"Agent '{agent.Name}' has no deployed version.");
             return;
         }
 
-        var request = context.Request;
+        if (!LimitBody(context))
+        {
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status413PayloadTooLarge, "request-too-large", "Request body too large", "Too large.");
+            return;
+        }
+
         request.Headers.AcceptEncoding = StringValues.Empty;
-        var (requestId, generated) = RequestId(request.Headers);
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
-        if (!TryReassign(context, target, requestId, generated))
+        if (Reassign(context, target, requestId, generated) is not { } assigned)
         {
-            await WriteNotLoadedAsync(context, agent, target);
+            await WriteNotLoadedAsync(context, agent, target, requestId);
             return;
         }
 
         await next(context);
         var error = context.Features.Get<IForwarderErrorFeature>();
-        if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
+        if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.StatusCode = StatusCodes.Status200OK;
@@ -57,35 +65,47 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
             }
 
             target = agent.Stable!;
-            if (!TryReassign(context, target, requestId, generated))
+            if (Reassign(context, target, requestId, generated) is not { } stable)
             {
-                await WriteNotLoadedAsync(context, agent, target);
+                await WriteNotLoadedAsync(context, agent, target, requestId);
                 return;
             }
 
+            assigned = stable;
             await next(context);
             error = context.Features.Get<IForwarderErrorFeature>();
         }
 
-        if (error is not null && !context.Response.HasStarted)
+        if (assigned.UnforwardableHeader is not null)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", $"{error.Error}");
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status400BadRequest, "unforwardable-header", "Header cannot be forwarded", "Unforwardable.");
+            return;
+        }
+
+        if (error is not null && ForwarderFaults.OwnerOf(error.Error) == FaultOwner.Backend && !context.Response.HasStarted)
+        {
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", $"{error.Error}");
         }
     }
 
-    private bool TryReassign(HttpContext context, VersionTarget target, string requestId, bool generated)
+    private static bool LimitBody(HttpContext context)
     {
-        if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
+        const long limit = 30_000_000;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
-            return false;
+            feature.MaxRequestBodySize = limit;
         }
 
-        AgentProxyFeature.Assign(context, route, cluster, requestId, generated);
-        return true;
+        return !(context.Request.ContentLength > limit);
     }
 
-    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target)
-        => ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
+    private AgentProxyFeature? Reassign(HttpContext context, VersionTarget target, string requestId, bool generated)
+        => proxyState.TryGetRoute(target.RouteId, out var route) && proxyState.TryGetCluster(target.ClusterId, out var cluster)
+            ? AgentProxyFeature.Assign(context, route, cluster, requestId, generated)
+            : null;
+
+    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
             $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
 
     private VersionTarget? Choose(AgentRoute agent, HttpContext context)
@@ -135,9 +155,8 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
     private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
-        headers.Remove(AgentProxyMiddleware.PreviewTokenHeader);
         var requestId = headers[AgentProxyMiddleware.RequestIdHeader].ToString();
-        if (requestId.Length is > 0 and <= 128)
+        if (RequestIds.IsUsable(requestId))
         {
             return (requestId, false);
         }

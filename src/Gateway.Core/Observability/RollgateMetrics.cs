@@ -9,7 +9,7 @@ public static class RollgateMetrics
     public static readonly double[] LatencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 
     public static readonly Counter Requests = Metrics.CreateCounter(
-        "rollgate_requests_total", "Requests proxied to agent versions.",
+        "rollgate_requests_total", "Requests proxied to agent versions, by outcome: success, error (a backend fault) or canceled (by the client).",
         new CounterConfiguration { LabelNames = ["agent", "version", "role", "outcome"] });
 
     public static readonly Histogram RequestDuration = Metrics.CreateHistogram(

@@ -1,3 +1,4 @@
+using System.Text;
 using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
@@ -36,7 +37,13 @@ public static class GatewayHost
         ListenerAddresses.EnsureFree("Rollgate:AdminUrl", options.AdminUrl);
 
         builder.WebHost.UseUrls(options.ProxyUrl, options.AdminUrl);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Header values travel as UTF-8 both ways (see ProxyConfigBuilder): Kestrel reads request headers as UTF-8
+            // already, and writing responses the same way lets a backend's or a client's non-ASCII value through.
+            kestrel.ResponseHeaderEncodingSelector = static _ => Encoding.UTF8;
+        });
         // Per-request hosting diagnostics (an Activity and a logging scope per request) cost more than the rest of the
         // gateway's own per-request work; request figures come from the gateway's metrics instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
@@ -54,6 +61,7 @@ public static class GatewayHost
         services.AddHostedService<FigureFlusherService>();
         services.AddSingleton<RoutingState>();
         services.AddSingleton(new ProxyConfigBuilder(options.BackendTimeout));
+        services.AddSingleton(new ProxyLimits(options.MaxRequestBodySize));
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());

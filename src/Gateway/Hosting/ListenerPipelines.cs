@@ -15,8 +15,8 @@ public static class ListenerPipelines
 {
     /// <summary>
     /// Sends the proxy port's requests to a separate pipeline: routing over YARP's routes only, YARP's proxy pipeline
-    /// as <paramref name="configureProxy"/> builds it, and a 404 problem for paths no agent claims. Call it first, so
-    /// nothing of the main pipeline runs for agent traffic.
+    /// as <paramref name="configureProxy"/> builds it, and a 404 problem (with <c>X-Request-Id</c>, as every data-path
+    /// problem) for paths no agent claims. Call it first, so nothing of the main pipeline runs for agent traffic.
     /// </summary>
     public static void UseProxyListener(this WebApplication app, int proxyPort, Action<IReverseProxyApplicationBuilder> configureProxy)
     {
@@ -24,7 +24,7 @@ public static class ListenerPipelines
         var proxy = new ApplicationBuilder(app.Services);
         proxy.UseRouting();
         proxy.UseEndpoints(endpoints => endpoints.MapReverseProxy(configureProxy));
-        proxy.Run(NotFoundAsync);
+        proxy.Run(context => NotFoundAsync(context, RequestIds.Of(context.Request)));
         var proxyPipeline = proxy.Build();
 
         app.Use(next => context => context.Connection.LocalPort == proxyPort ? proxyPipeline(context) : next(context));
@@ -32,12 +32,12 @@ public static class ListenerPipelines
 
     /// <summary>After routing in the main pipeline: a path that matches no endpoint gets the same 404 problem.</summary>
     public static void UseNotFoundProblem(this WebApplication app)
-        => app.Use((context, next) => context.GetEndpoint() is null ? NotFoundAsync(context) : next(context));
+        => app.Use((context, next) => context.GetEndpoint() is null ? NotFoundAsync(context, requestId: null) : next(context));
 
-    private static Task NotFoundAsync(HttpContext context)
+    private static Task NotFoundAsync(HttpContext context, string? requestId)
     {
         var agents = context.Request.Path.StartsWithSegments("/agents");
-        return ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound,
+        return ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status404NotFound,
             agents ? "unknown-agent" : "not-found",
             agents ? "Unknown agent" : "Not found",
             $"Nothing is routed at '{context.Request.Path}'.");

@@ -18,6 +18,8 @@ public sealed record RollgateOptions
     public string? Seed { get; init; }
     /// <summary>How long a backend may stay silent before the request fails with 504 (LLM calls are slow: default 5 minutes).</summary>
     public TimeSpan BackendTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>The largest request body the proxy listener accepts, in bytes (Kestrel's default); larger is 413.</summary>
+    public long MaxRequestBodySize { get; init; } = 30_000_000;
 
     public static RollgateOptions Read(IConfiguration configuration)
     {
@@ -49,7 +51,21 @@ public sealed record RollgateOptions
             ReplicaId = section["ReplicaId"] ?? defaults.ReplicaId,
             Seed = section["Seed"],
             BackendTimeout = ReadDuration(section, "BackendTimeout", defaults.BackendTimeout),
+            MaxRequestBodySize = ReadSize(section, "MaxRequestBodySize", defaults.MaxRequestBodySize),
         };
+    }
+
+    private static long ReadSize(IConfigurationSection section, string key, long fallback)
+    {
+        var text = section[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new InvalidOperationException($"Rollgate:{key} '{text}' is not a positive number of bytes such as 30000000");
     }
 
     private static TimeSpan ReadDuration(IConfigurationSection section, string key, TimeSpan fallback)

@@ -15,10 +15,13 @@ public sealed class AgentProxyFeature : ReverseProxyFeature
     /// <summary>True when the client sent no usable id: the transforms then add <see cref="RequestId"/> toward the backend.</summary>
     public bool Generated { get; init; }
 
-    public static void Assign(HttpContext context, RouteModel route, ClusterState cluster, string requestId, bool generated)
+    /// <summary>Set by <see cref="ForwardableHeadersTransform"/> when a request header cannot be forwarded: the request is not sent.</summary>
+    public string? UnforwardableHeader { get; set; }
+
+    public static AgentProxyFeature Assign(HttpContext context, RouteModel route, ClusterState cluster, string requestId, bool generated)
     {
         var destinations = cluster.DestinationsState;
-        context.Features.Set<IReverseProxyFeature>(new AgentProxyFeature
+        var feature = new AgentProxyFeature
         {
             Route = route,
             Cluster = cluster.Model,
@@ -27,6 +30,8 @@ public sealed class AgentProxyFeature : ReverseProxyFeature
             ProxiedDestination = context.GetReverseProxyFeature().ProxiedDestination,
             RequestId = requestId,
             Generated = generated,
-        });
+        };
+        context.Features.Set<IReverseProxyFeature>(feature);
+        return feature;
     }
 }

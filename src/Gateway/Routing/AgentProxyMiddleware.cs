@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Rollgate.Security;
 using Rollgate.Signals;
@@ -12,7 +13,9 @@ namespace Rollgate.Routing;
 /// <summary>
 /// Runs inside YARP's proxy pipeline for every agent request: picks the version (preview, sticky bucket or random
 /// draw against the canary weight), reassigns the request to that version's route and cluster, and measures the
-/// outcome in-line. Reads one immutable table; no locks, no I/O.
+/// outcome in-line. Reads one immutable table; no locks, no I/O. Only backend faults count against a version: a
+/// request the client abandons is <c>canceled</c>, outside every figure rules read, and a request the gateway refuses
+/// (body too large, unforwardable header) is not counted at all. Every problem it answers carries <c>X-Request-Id</c>.
 /// </summary>
 public sealed class AgentProxyMiddleware(
     RequestDelegate next,
@@ -20,6 +23,7 @@ public sealed class AgentProxyMiddleware(
     IProxyStateLookup proxyState,
     TokenRegistry tokens,
     IRequestLedger ledger,
+    ProxyLimits limits,
     ILogger<AgentProxyMiddleware> logger)
 {
     public const string VersionHeader = "X-Rollgate-Version";
@@ -34,40 +38,47 @@ public sealed class AgentProxyMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var request = context.Request;
+        var (requestId, generated) = RequestId(request.Headers);
         var proxyFeature = context.GetReverseProxyFeature();
         if (!routing.Current.ByEntryRoute.TryGetValue(proxyFeature.Route.Config.RouteId, out var agent))
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status404NotFound, "unknown-agent", "Unknown agent", "No agent is registered for this path.");
             return;
         }
 
         var target = Choose(agent, context);
+        request.Headers.Remove(PreviewTokenHeader); // never forward an operator credential to a backend
         if (target is null)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
+            await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
                 $"Agent '{agent.Name}' has no deployed version.");
             return;
         }
 
-        var request = context.Request;
+        if (!LimitBody(context))
+        {
+            await WriteTooLargeAsync(context, requestId);
+            return;
+        }
+
         // The gateway reads usage from bodies, so it asks backends for identity encoding.
         request.Headers.AcceptEncoding = StringValues.Empty;
-        var (requestId, generated) = RequestId(request.Headers);
         var replayable = target.Role == VersionRole.Canary && agent.Stable is not null && PrepareReplay(request);
 
         var body = context.Response.Body;
         try
         {
-            if (!TryReassign(context, target, requestId, generated))
+            if (Reassign(context, target, requestId, generated) is not { } assigned)
             {
-                await WriteNotLoadedAsync(context, agent, target);
+                await WriteNotLoadedAsync(context, agent, target, requestId);
                 return;
             }
 
             var started = Stopwatch.GetTimestamp();
             await next(context);
             var error = context.Features.Get<IForwarderErrorFeature>();
-            if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted)
+            if (error is { Error: ForwarderError.Request } && replayable && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
                 // The canary failed before sending a byte (refused, reset): count it against the canary, serve from stable.
                 Record(target, context, null, error, Stopwatch.GetElapsedTime(started));
@@ -79,35 +90,60 @@ public sealed class AgentProxyMiddleware(
                 }
 
                 target = agent.Stable!;
-                if (!TryReassign(context, target, requestId, generated))
+                if (Reassign(context, target, requestId, generated) is not { } stable)
                 {
-                    await WriteNotLoadedAsync(context, agent, target);
+                    await WriteNotLoadedAsync(context, agent, target, requestId);
                     return;
                 }
 
+                assigned = stable;
                 started = Stopwatch.GetTimestamp();
                 await next(context);
                 error = context.Features.Get<IForwarderErrorFeature>();
             }
 
-            var capture = context.Response.Body as UsageCaptureStream;
-            capture?.Complete();
-            Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
-            if (target.Role != VersionRole.Preview)
+            if (assigned.UnforwardableHeader is { } header)
             {
-                ledger.Remember(target.Agent, requestId, target.Number);
+                await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status400BadRequest, "unforwardable-header", "Header cannot be forwarded",
+                    $"The request header '{header}' cannot be forwarded: a header name may only hold letters, digits and !#$%&'*+-.^_`|~.");
+                return;
             }
-            if (error is not null && !context.Response.HasStarted)
+
+            switch (error is null ? FaultOwner.Backend : ForwarderFaults.OwnerOf(error.Error))
             {
-                await WriteForwarderProblemAsync(context, agent, target, error, requestId);
+                case FaultOwner.Backend:
+                    // Served, or failed by the backend: measured, and counted against the version if it failed.
+                    var capture = context.Response.Body as UsageCaptureStream;
+                    capture?.Complete();
+                    Record(target, context, capture, error, Stopwatch.GetElapsedTime(started));
+                    Remember(target, requestId);
+                    if (error is not null && !context.Response.HasStarted)
+                    {
+                        await WriteForwarderProblemAsync(context, agent, target, error, requestId);
+                    }
+
+                    break;
+                case FaultOwner.Client when error!.Error == ForwarderError.RequestBodyClient && !context.Response.HasStarted
+                                            && !context.RequestAborted.IsCancellationRequested:
+                    // The client is still there, but its body could not be read (too large, malformed, too slow).
+                    await WriteRequestBodyProblemAsync(context, requestId);
+                    break;
+                case FaultOwner.Client:
+                    // The client went away: nothing to answer, and nothing the version did. A partly read usage event
+                    // is left unparsed; the id is remembered, as the backend did serve it.
+                    target.Canceled.Inc();
+                    Remember(target, requestId);
+                    break;
+                default:
+                    await WriteInternalErrorAsync(context, requestId);
+                    break;
             }
         }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             // The admin listener has ASP.NET Core's exception handler; the data path answers for itself (a bug, never by design).
             logger.LogError(exception, "Request {RequestId} to agent {Agent} failed in the gateway", requestId, agent.Name);
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
-                $"The gateway failed to handle request {requestId}.");
+            await WriteInternalErrorAsync(context, requestId);
         }
         finally
         {
@@ -119,21 +155,56 @@ public sealed class AgentProxyMiddleware(
         }
     }
 
-    /// <summary>Points the request at the target's version route and cluster; the route's transforms add the version's headers.</summary>
-    private bool TryReassign(HttpContext context, VersionTarget target, string requestId, bool generated)
+    /// <summary>
+    /// Applies <c>Rollgate:MaxRequestBodySize</c> to this request (Kestrel stops reading a body that grows past it, and the
+    /// request fails with 413), and tells whether the length the client declared is within it.
+    /// </summary>
+    private bool LimitBody(HttpContext context)
     {
-        if (!proxyState.TryGetRoute(target.RouteId, out var route) || !proxyState.TryGetCluster(target.ClusterId, out var cluster))
+        var limit = limits.MaxRequestBodySize;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
-            return false;
+            feature.MaxRequestBodySize = limit;
         }
 
-        AgentProxyFeature.Assign(context, route, cluster, requestId, generated);
-        return true;
+        return !(context.Request.ContentLength > limit);
     }
 
-    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target)
-        => ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
+    private void Remember(VersionTarget target, string requestId)
+    {
+        if (target.Role != VersionRole.Preview)
+        {
+            ledger.Remember(target.Agent, requestId, target.Number);
+        }
+    }
+
+    /// <summary>
+    /// Points the request at the target's version route and cluster (the route's transforms add the version's headers);
+    /// null when this replica has not loaded them yet.
+    /// </summary>
+    private AgentProxyFeature? Reassign(HttpContext context, VersionTarget target, string requestId, bool generated)
+        => proxyState.TryGetRoute(target.RouteId, out var route) && proxyState.TryGetCluster(target.ClusterId, out var cluster)
+            ? AgentProxyFeature.Assign(context, route, cluster, requestId, generated)
+            : null;
+
+    private static Task WriteNotLoadedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "version-not-loaded", "Version not loaded",
             $"Version {target.NumberText} of '{agent.Name}' is not loaded on this replica yet.");
+
+    private Task WriteTooLargeAsync(HttpContext context, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status413PayloadTooLarge, "request-too-large", "Request body too large",
+            $"The request body is larger than the {limits.MaxRequestBodySize} bytes this gateway forwards.");
+
+    /// <summary>YARP has set the status the body error calls for: 413 over the limit, 408 too slow, 400 malformed.</summary>
+    private Task WriteRequestBodyProblemAsync(HttpContext context, string requestId)
+        => context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? WriteTooLargeAsync(context, requestId)
+            : ProblemResponses.WriteAsync(context, requestId, context.Response.StatusCode, "unreadable-request-body", "Request body unreadable",
+                "The request body could not be read from the client: malformed, or too slow to arrive.");
+
+    private static Task WriteInternalErrorAsync(HttpContext context, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
+            $"The gateway failed to handle request {requestId}.");
 
     private static void Record(VersionTarget target, HttpContext context, UsageCaptureStream? capture, IForwarderErrorFeature? error, TimeSpan elapsed)
     {
@@ -246,9 +317,8 @@ public sealed class AgentProxyMiddleware(
     /// <summary>The client's request id when usable; otherwise a new one, which the version route's transforms send on.</summary>
     private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
-        headers.Remove(PreviewTokenHeader); // never forward an operator credential to a backend
         var requestId = headers[RequestIdHeader].ToString();
-        if (requestId.Length is > 0 and <= 128)
+        if (RequestIds.IsUsable(requestId))
         {
             return (requestId, false);
         }
@@ -264,10 +334,9 @@ public sealed class AgentProxyMiddleware(
     private static Task WriteForwarderProblemAsync(HttpContext context, AgentRoute agent, VersionTarget target, IForwarderErrorFeature error, string requestId)
     {
         context.Response.Headers[VersionHeader] = target.NumberText;
-        context.Response.Headers[RequestIdHeader] = requestId;
         var detail = $"Version {target.NumberText} of '{agent.Name}': {error.Error}";
         return error.Error == ForwarderError.RequestTimedOut
-            ? ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "backend-timeout", "Backend timeout", detail)
-            : ProblemResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", detail);
+            ? ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status504GatewayTimeout, "backend-timeout", "Backend timeout", detail)
+            : ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", detail);
     }
 }

@@ -13,6 +13,12 @@ namespace Rollgate.Routing;
 /// </summary>
 public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
 {
+    /// <summary>
+    /// Header values as UTF-8 toward backends and from them. Kestrel decodes request header values as UTF-8, so a
+    /// client's non-ASCII value reaches the backend byte for byte (HttpClient's default, ASCII only, refuses it).
+    /// </summary>
+    private static readonly HttpClientConfig Client = new() { RequestHeaderEncoding = "utf-8", ResponseHeaderEncoding = "utf-8" };
+
     /// <summary>A per-process secret header value: version routes exist for reassignment only, never for matching.</summary>
     private static readonly string NeverMatch = Guid.NewGuid().ToString("N");
 
@@ -65,6 +71,7 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
                     ClusterId = ProxyIds.VersionCluster(name, version.Number),
                     Destinations = destinations.Select((d, i) => (d, i)).ToDictionary(x => $"d{x.i}", x => new DestinationConfig { Address = x.d }),
                     HttpRequest = new ForwarderRequestConfig { ActivityTimeout = timeout },
+                    HttpClient = Client,
                 });
                 // The hash too: a reset store can hold another version under the same number (its routes carry the hash).
                 signature.Append(' ').Append(version.Number).Append('#').Append(version.Hash).Append('>').AppendJoin(',', destinations)

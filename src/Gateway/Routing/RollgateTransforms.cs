@@ -30,6 +30,7 @@ public sealed class RollgateTransforms : ITransformProvider
             return; // entry routes only match; the request is reassigned to a version route before forwarding
         }
 
+        context.RequestTransforms.Add(ForwardableHeadersTransform.Instance); // first: it compares what YARP copied
         context.RequestTransforms.Add(RestOfPathTransform.Instance);
         // YARP's defaults (Host from the destination, X-Forwarded-* set), added here rather than after ours: each of
         // them removes its header first, and that look-up is shorter while the version headers are not there yet.

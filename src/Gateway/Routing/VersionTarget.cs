@@ -28,12 +28,14 @@ public sealed class VersionTarget
             // Preview targets exist for every version; their series appear only once a preview request is made.
             _success = RollgateMetrics.Requests.WithLabels(agent, NumberText, RoleText, "success");
             _error = RollgateMetrics.Requests.WithLabels(agent, NumberText, RoleText, "error");
+            _canceled = RollgateMetrics.Requests.WithLabels(agent, NumberText, RoleText, "canceled");
             _duration = RollgateMetrics.RequestDuration.WithLabels(agent, NumberText, RoleText);
         }
     }
 
     private Counter.Child? _success;
     private Counter.Child? _error;
+    private Counter.Child? _canceled;
     private Histogram.Child? _duration;
     private Counter.Child? _cost;
     private Counter.Child? _inputTokens;
@@ -60,5 +62,7 @@ public sealed class VersionTarget
 
     public Counter.Child Success => _success ??= RollgateMetrics.Requests.WithLabels(Agent, NumberText, RoleText, "success");
     public Counter.Child Error => _error ??= RollgateMetrics.Requests.WithLabels(Agent, NumberText, RoleText, "error");
+    /// <summary>Requests the client abandoned: neither a success nor an error of the version.</summary>
+    public Counter.Child Canceled => _canceled ??= RollgateMetrics.Requests.WithLabels(Agent, NumberText, RoleText, "canceled");
     public Histogram.Child Duration => _duration ??= RollgateMetrics.RequestDuration.WithLabels(Agent, NumberText, RoleText);
 }

@@ -20,4 +20,21 @@ public sealed class RequestIdsTests
         Assert.Equal(200_000, ids.Distinct(StringComparer.Ordinal).Count());
         Assert.Single(ids.Select(id => id[..16]).Distinct()); // one process key: the counter half makes them unique
     }
+
+    [Theory]
+    [InlineData("client-chosen-id", true)]
+    [InlineData("résumé-42 ✓", true)] // echoed as UTF-8
+    [InlineData("", false)]
+    [InlineData("tab\tinside", true)]
+    [InlineData("bell\u0007", false)]
+    [InlineData("del\u007f", false)]
+    public void A_client_id_is_usable_when_it_can_be_echoed_in_a_response_header(string id, bool usable)
+        => Assert.Equal(usable, RequestIds.IsUsable(id));
+
+    [Fact]
+    public void A_client_id_is_usable_up_to_128_characters()
+    {
+        Assert.True(RequestIds.IsUsable(new string('x', 128)));
+        Assert.False(RequestIds.IsUsable(new string('x', 129)));
+    }
 }
