@@ -65,7 +65,7 @@ public sealed record RollgateOptions
 
         return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
-            : throw new InvalidOperationException($"Rollgate:{key} '{text}' is not a positive number of bytes such as 30000000");
+            : throw StartupException.InvalidSetting($"Rollgate:{key} '{text}' is not a positive number of bytes such as 30000000");
     }
 
     private static TimeSpan ReadDuration(IConfigurationSection section, string key, TimeSpan fallback)

@@ -24,7 +24,7 @@ public sealed class MaxRequestBodySizeOptionTests
     [InlineData("1.5")]
     public void Anything_but_a_positive_number_of_bytes_stops_start_up_naming_the_key(string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read(value));
+        var error = Assert.Throws<StartupException>(() => Read(value));
 
         Assert.Contains("Rollgate:MaxRequestBodySize", error.Message);
     }
