@@ -35,7 +35,7 @@ public sealed class WebhookNotifier : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        WebhookOptionsValidator.ThrowIfInvalid(options);
         _http = http;
         _options = options;
         _time = timeProvider;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -230,10 +231,14 @@ public sealed class WebhookNotifierTests : IDisposable
     [Fact]
     public async Task Stopping_the_host_stops_the_senders_and_later_events_are_refused()
     {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Rollgate:Webhooks:MaxAttempts"] = "2" })
+            .Build();
         var services = new ServiceCollection()
             .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
             .AddSingleton<TimeProvider>(_time)
-            .AddWebhookNotifier(new WebhookOptions { MaxAttempts = 2 });
+            .AddWebhookNotifier();
         await using var provider = services.BuildServiceProvider();
         var notifier = provider.GetRequiredService<WebhookNotifier>();
         var hosted = Assert.Single(provider.GetServices<IHostedService>());
