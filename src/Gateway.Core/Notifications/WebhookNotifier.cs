@@ -80,7 +80,7 @@ public sealed class WebhookNotifier : BackgroundService
         catch (Exception ex)
         {
             // A notification problem must never fail the release change that caused it.
-            _logger.LogError(ex, "Webhook event {EventId} for agent {Agent} was not queued", payload?.EventId, payload?.Agent);
+            WebhookLog.NotQueued(_logger, ex, payload?.EventId, payload?.Agent);
             return false;
         }
     }
@@ -97,7 +97,7 @@ public sealed class WebhookNotifier : BackgroundService
         if (_shutdown.IsCancellationRequested)
         {
             CountDropped(urls.Count);
-            _logger.LogWarning("Webhook event {EventId} for agent {Agent} dropped: the notifier is stopped", payload.EventId, payload.Agent);
+            WebhookLog.RefusedWhileStopped(_logger, payload.EventId, payload.Agent);
             return false;
         }
 
@@ -109,7 +109,7 @@ public sealed class WebhookNotifier : BackgroundService
             {
                 // Definitions are validated on write, so this is a bug upstream; count it rather than lose it silently.
                 CountFailed();
-                _logger.LogWarning("Webhook event {EventId} for agent {Agent} not sent: a webhook URL is not absolute http(s)", payload.EventId, payload.Agent);
+                WebhookLog.UnusableUrl(_logger, payload.EventId, payload.Agent);
                 queuedAll = false;
                 continue;
             }
@@ -148,7 +148,7 @@ public sealed class WebhookNotifier : BackgroundService
         // One line when a queue first overflows and one per further queue-full of drops: visible, never a flood.
         if (dropped == 1 || dropped % _options.QueueCapacity == 0)
         {
-            _logger.LogWarning("Webhook queue for {Url} is full; oldest deliveries dropped ({Dropped} so far)", lane.LogUrl, dropped);
+            WebhookLog.QueueFull(_logger, lane.LogUrl, dropped);
         }
     }
 
@@ -195,7 +195,7 @@ public sealed class WebhookNotifier : BackgroundService
         catch (Exception ex)
         {
             // DeliverAsync handles its own failures, so this is a bug; retire the lane so later events get a working one.
-            _logger.LogError(ex, "Webhook sender for {Url} failed", lane.LogUrl);
+            WebhookLog.SenderFailed(_logger, ex, lane.LogUrl);
             _lanes.TryRemove(new KeyValuePair<string, WebhookLane>(lane.Url.AbsoluteUri, lane));
             lane.Retire();
             DropRemaining(lane, "its sender failed");
@@ -228,7 +228,7 @@ public sealed class WebhookNotifier : BackgroundService
         if (left > 0)
         {
             CountDropped(left);
-            _logger.LogWarning("{Count} webhook deliveries to {Url} dropped: {Why}", left, lane.LogUrl, why);
+            WebhookLog.QueuedDropped(_logger, left, lane.LogUrl, why);
         }
     }
 
@@ -242,7 +242,7 @@ public sealed class WebhookNotifier : BackgroundService
         {
             // Shutdown caught this one mid-attempt or in backoff; the sender then drops what is still queued.
             CountDropped(1);
-            _logger.LogWarning("Webhook {EventId} ({Type}) to {Url} dropped: the notifier stopped", delivery.EventId, delivery.Type, lane.LogUrl);
+            WebhookLog.InFlightDropped(_logger, delivery.EventId, delivery.Type, lane.LogUrl);
             throw;
         }
     }
@@ -257,7 +257,7 @@ public sealed class WebhookNotifier : BackgroundService
                 CountDelivered();
                 if (attempt > 1)
                 {
-                    _logger.LogInformation("Webhook {EventId} delivered to {Url} on attempt {Attempt}", delivery.EventId, lane.LogUrl, attempt);
+                    WebhookLog.DeliveredAfterRetries(_logger, delivery.EventId, lane.LogUrl, attempt);
                 }
 
                 return;
@@ -266,9 +266,7 @@ public sealed class WebhookNotifier : BackgroundService
             if (!result.Retryable || attempt >= _options.MaxAttempts)
             {
                 CountFailed();
-                _logger.LogWarning(
-                    "Webhook {EventId} ({Type}) to {Url} failed on attempt {Attempt} of {MaxAttempts}: {Reason}; giving up",
-                    delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason);
+                WebhookLog.GaveUp(_logger, delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason);
                 return;
             }
 
@@ -278,9 +276,7 @@ public sealed class WebhookNotifier : BackgroundService
                 delay = retryAfter;
             }
 
-            _logger.LogInformation(
-                "Webhook {EventId} ({Type}) to {Url} failed on attempt {Attempt} of {MaxAttempts}: {Reason}; retrying in {Delay}",
-                delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason, delay);
+            WebhookLog.Retrying(_logger, delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason, delay);
             await Task.Delay(delay, _time, ct);
         }
     }

@@ -103,6 +103,9 @@ public sealed class WebhookNotifierTests : IDisposable
         var logs = _log.Lines;
         Assert.Contains(logs, l => l.StartsWith("Warning") && l.Contains(dead) && l.Contains("attempt 4 of 4"));
         Assert.DoesNotContain(logs, l => l.Contains("confidential detail"));
+        // Stable event ids: three retries, then giving up.
+        Assert.Equal(3, _log.EventIds.Count(id => id == 1108));
+        Assert.Single(_log.EventIds, 1109);
     }
 
     [Fact]
