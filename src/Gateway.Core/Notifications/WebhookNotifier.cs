@@ -1,18 +1,19 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Polly;
 using Rollgate.Json;
 
 namespace Rollgate.Notifications;
 
 /// <summary>
-/// POSTs history events to agents' webhooks (spec §4, §5). <see cref="Enqueue"/> never blocks or throws, so the
-/// release path cannot be slowed by a receiver. Each endpoint has its own bounded queue and sender: retries with
-/// exponential backoff on network errors, timeouts, 5xx, 408 and 429; no retry on other statuses. All waiting
-/// runs on the injected <see cref="TimeProvider"/>. Registered as a hosted service, host shutdown stops the senders.
+/// POSTs history events to agents' webhooks. <see cref="Enqueue"/> never blocks or throws, so the release path cannot
+/// be slowed by a receiver. Each endpoint has its own bounded queue, sender and Polly pipeline
+/// (<see cref="WebhookPipelineFactory"/>): retries with exponential backoff and jitter on network errors, timeouts, 5xx,
+/// 408 and 429, honouring Retry-After; no retry on other statuses. All waiting runs on the injected
+/// <see cref="TimeProvider"/>. Registered as a hosted service, host shutdown stops the senders.
 /// </summary>
 public sealed class WebhookNotifier : BackgroundService
 {
@@ -22,6 +23,7 @@ public sealed class WebhookNotifier : BackgroundService
     private readonly WebhookOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookNotifier> _logger;
+    private readonly WebhookPipelineFactory _pipelines;
     private readonly ConcurrentDictionary<string, WebhookLane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<WebhookLane, Task> _senders = new();
     // Never disposed: Enqueue may still read it from other threads after Dispose.
@@ -31,15 +33,22 @@ public sealed class WebhookNotifier : BackgroundService
     private long _dropped;
 
     /// <param name="http">Not disposed by the notifier. Its own Timeout should be infinite: attempts are timed here.</param>
-    public WebhookNotifier(HttpClient http, WebhookOptions options, TimeProvider timeProvider, ILogger<WebhookNotifier> logger)
+    /// <param name="options">Checked by <see cref="WebhookOptionsValidator"/>; not to be changed afterwards.</param>
+    /// <param name="timeProvider">Every wait: backoff, attempt timeouts, idle senders, Retry-After dates.</param>
+    /// <param name="logger">Receives the <see cref="WebhookLog"/> events.</param>
+    /// <param name="randomizer">The jitter's random source, values in [0, 1); <see cref="Random.Shared"/> when null.</param>
+    public WebhookNotifier(HttpClient http, WebhookOptions options, TimeProvider timeProvider, ILogger<WebhookNotifier> logger, Func<double>? randomizer = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        WebhookOptionsValidator.ThrowIfInvalid(options);
         _http = http;
         _options = options;
         _time = timeProvider;
         _logger = logger;
+        _pipelines = new WebhookPipelineFactory(options, timeProvider, randomizer ?? Random.Shared.NextDouble, logger);
     }
 
     /// <summary>Deliveries that got a 2xx. The instance counts mirror <see cref="WebhookMetrics"/>.</summary>
@@ -80,7 +89,7 @@ public sealed class WebhookNotifier : BackgroundService
         catch (Exception ex)
         {
             // A notification problem must never fail the release change that caused it.
-            _logger.LogError(ex, "Webhook event {EventId} for agent {Agent} was not queued", payload?.EventId, payload?.Agent);
+            WebhookLog.NotQueued(_logger, ex, payload?.EventId, payload?.Agent);
             return false;
         }
     }
@@ -97,7 +106,7 @@ public sealed class WebhookNotifier : BackgroundService
         if (_shutdown.IsCancellationRequested)
         {
             CountDropped(urls.Count);
-            _logger.LogWarning("Webhook event {EventId} for agent {Agent} dropped: the notifier is stopped", payload.EventId, payload.Agent);
+            WebhookLog.RefusedWhileStopped(_logger, payload.EventId, payload.Agent);
             return false;
         }
 
@@ -109,7 +118,7 @@ public sealed class WebhookNotifier : BackgroundService
             {
                 // Definitions are validated on write, so this is a bug upstream; count it rather than lose it silently.
                 CountFailed();
-                _logger.LogWarning("Webhook event {EventId} for agent {Agent} not sent: a webhook URL is not absolute http(s)", payload.EventId, payload.Agent);
+                WebhookLog.UnusableUrl(_logger, payload.EventId, payload.Agent);
                 queuedAll = false;
                 continue;
             }
@@ -139,7 +148,7 @@ public sealed class WebhookNotifier : BackgroundService
         }
     }
 
-    private WebhookLane CreateLane(Uri url) => new(url, _options.QueueCapacity, OnDropped);
+    private WebhookLane CreateLane(Uri url) => new(url, _options.QueueCapacity, OnDropped, _pipelines);
 
     private void OnDropped(WebhookLane lane)
     {
@@ -148,7 +157,7 @@ public sealed class WebhookNotifier : BackgroundService
         // One line when a queue first overflows and one per further queue-full of drops: visible, never a flood.
         if (dropped == 1 || dropped % _options.QueueCapacity == 0)
         {
-            _logger.LogWarning("Webhook queue for {Url} is full; oldest deliveries dropped ({Dropped} so far)", lane.LogUrl, dropped);
+            WebhookLog.QueueFull(_logger, lane.LogUrl, dropped);
         }
     }
 
@@ -195,7 +204,7 @@ public sealed class WebhookNotifier : BackgroundService
         catch (Exception ex)
         {
             // DeliverAsync handles its own failures, so this is a bug; retire the lane so later events get a working one.
-            _logger.LogError(ex, "Webhook sender for {Url} failed", lane.LogUrl);
+            WebhookLog.SenderFailed(_logger, ex, lane.LogUrl);
             _lanes.TryRemove(new KeyValuePair<string, WebhookLane>(lane.Url.AbsoluteUri, lane));
             lane.Retire();
             DropRemaining(lane, "its sender failed");
@@ -228,67 +237,32 @@ public sealed class WebhookNotifier : BackgroundService
         if (left > 0)
         {
             CountDropped(left);
-            _logger.LogWarning("{Count} webhook deliveries to {Url} dropped: {Why}", left, lane.LogUrl, why);
+            WebhookLog.QueuedDropped(_logger, left, lane.LogUrl, why);
         }
     }
 
     private async Task DeliverAsync(WebhookLane lane, WebhookDelivery delivery, CancellationToken ct)
     {
+        var context = ResilienceContextPool.Shared.Get(ct);
+        context.Properties.Set(WebhookPipelineFactory.Delivery, delivery);
         try
         {
-            await DeliverWithRetriesAsync(lane, delivery, ct);
+            var outcome = await lane.Pipeline.ExecuteOutcomeAsync(
+                static (context, state) => state.Notifier.AttemptAsync(context, state.Lane, state.Delivery),
+                context,
+                (Notifier: this, Lane: lane, Delivery: delivery));
+            Conclude(lane, delivery, outcome, context.Properties.GetValue(WebhookPipelineFactory.Attempts, 0), ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        finally
         {
-            // Shutdown caught this one mid-attempt or in backoff; the sender then drops what is still queued.
-            CountDropped(1);
-            _logger.LogWarning("Webhook {EventId} ({Type}) to {Url} dropped: the notifier stopped", delivery.EventId, delivery.Type, lane.LogUrl);
-            throw;
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
-    private async Task DeliverWithRetriesAsync(WebhookLane lane, WebhookDelivery delivery, CancellationToken ct)
+    /// <summary>One POST, timed out through the context's token. Failures come back as outcomes for the pipeline to judge.</summary>
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(ResilienceContext context, WebhookLane lane, WebhookDelivery delivery)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var result = await AttemptAsync(lane, delivery, ct);
-            if (result.Delivered)
-            {
-                CountDelivered();
-                if (attempt > 1)
-                {
-                    _logger.LogInformation("Webhook {EventId} delivered to {Url} on attempt {Attempt}", delivery.EventId, lane.LogUrl, attempt);
-                }
-
-                return;
-            }
-
-            if (!result.Retryable || attempt >= _options.MaxAttempts)
-            {
-                CountFailed();
-                _logger.LogWarning(
-                    "Webhook {EventId} ({Type}) to {Url} failed on attempt {Attempt} of {MaxAttempts}: {Reason}; giving up",
-                    delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason);
-                return;
-            }
-
-            var delay = Backoff(attempt);
-            if (result.RetryAfter is { } retryAfter && retryAfter > delay)
-            {
-                delay = retryAfter;
-            }
-
-            _logger.LogInformation(
-                "Webhook {EventId} ({Type}) to {Url} failed on attempt {Attempt} of {MaxAttempts}: {Reason}; retrying in {Delay}",
-                delivery.EventId, delivery.Type, lane.LogUrl, attempt, _options.MaxAttempts, result.Reason, delay);
-            await Task.Delay(delay, _time, ct);
-        }
-    }
-
-    private async Task<WebhookAttempt> AttemptAsync(WebhookLane lane, WebhookDelivery delivery, CancellationToken ct)
-    {
-        using var timeout = new CancellationTokenSource(_options.AttemptTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        context.Properties.Set(WebhookPipelineFactory.Attempts, context.Properties.GetValue(WebhookPipelineFactory.Attempts, 0) + 1);
         using var request = new HttpRequestMessage(HttpMethod.Post, lane.Url);
         request.Content = new ByteArrayContent(delivery.Body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
@@ -297,49 +271,40 @@ public sealed class WebhookNotifier : BackgroundService
         request.Headers.TryAddWithoutValidation("X-Rollgate-Event-Id", delivery.EventId);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            var status = (int)response.StatusCode;
-            if (status is >= 200 and < 300)
+            return Outcome.FromResult(await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.CancellationToken));
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<HttpResponseMessage>(ex);
+        }
+    }
+
+    /// <summary>Counts and logs the pipeline's final outcome, and releases its response.</summary>
+    private void Conclude(WebhookLane lane, WebhookDelivery delivery, Outcome<HttpResponseMessage> outcome, int attempts, CancellationToken ct)
+    {
+        using var response = outcome.Result;
+        if (outcome.Exception is OperationCanceledException && ct.IsCancellationRequested)
+        {
+            // Shutdown caught this one mid-attempt or in backoff; the sender then drops what is still queued.
+            CountDropped(1);
+            WebhookLog.InFlightDropped(_logger, delivery.EventId, delivery.Type, lane.LogUrl);
+            ct.ThrowIfCancellationRequested();
+        }
+
+        if (WebhookOutcome.IsDelivered(outcome))
+        {
+            CountDelivered();
+            if (attempts > 1)
             {
-                return WebhookAttempt.Success;
+                WebhookLog.DeliveredAfterRetries(_logger, delivery.EventId, lane.LogUrl, attempts);
             }
 
-            var retryable = status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
-            return new WebhookAttempt(false, retryable, $"HTTP {status}", retryable ? RetryAfter(response) : null);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return new WebhookAttempt(false, true, $"no response within {_options.AttemptTimeout.TotalSeconds:0.###} s");
-        }
-        catch (HttpRequestException ex)
-        {
-            return new WebhookAttempt(false, true, $"{ex.HttpRequestError}: {ex.Message}");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not a network failure (e.g. a handler bug): retrying would fail the same way.
-            return new WebhookAttempt(false, false, ex.GetType().Name + ": " + ex.Message);
-        }
-    }
-
-    /// <summary>0.5 s, 1 s, 2 s … capped, plus up to 25% jitter so endpoints recovering together are not stampeded.</summary>
-    private TimeSpan Backoff(int failedAttempts)
-    {
-        var exponential = _options.BaseBackoff.TotalMilliseconds * Math.Pow(2, failedAttempts - 1);
-        var capped = Math.Min(exponential, _options.MaxBackoff.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (1 + 0.25 * Random.Shared.NextDouble()));
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        var wait = header?.Delta ?? (header?.Date is { } date ? date - _time.GetUtcNow() : null);
-        if (wait is not { } value)
-        {
-            return null;
+            return;
         }
 
-        return value < TimeSpan.Zero ? TimeSpan.Zero : value > _options.RetryAfterCap ? _options.RetryAfterCap : value;
+        CountFailed();
+        WebhookLog.GaveUp(_logger, delivery.EventId, delivery.Type, lane.LogUrl, attempts, _options.MaxAttempts,
+            WebhookOutcome.Describe(outcome, _options.AttemptTimeout));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

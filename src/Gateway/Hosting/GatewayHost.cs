@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Options;
 using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
@@ -86,7 +87,9 @@ public static class GatewayHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        // Fail fast and clearly (data directory in use, unreadable token file) before anything starts.
+        // Fail fast and clearly (bound settings out of range, data directory in use, unreadable token file) before
+        // anything starts.
+        ValidateBoundOptions(app.Services);
         try
         {
             app.Services.GetRequiredService<IRollgateStore>();
@@ -138,5 +141,26 @@ public static class GatewayHost
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// Runs the checks of options registered with ValidateOnStart (such as <c>Rollgate:Webhooks</c>) now rather than in
+    /// StartAsync, so that a bad value is a start-up refusal naming its keys.
+    /// </summary>
+    private static void ValidateBoundOptions(IServiceProvider services)
+    {
+        try
+        {
+            services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw StartupException.InvalidSetting(string.Join("; ", ex.Failures), ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The configuration binder's own refusal ("Failed to convert configuration value 'x' at 'Rollgate:…'") names the key.
+            throw StartupException.InvalidSetting(ex.Message, ex);
+        }
     }
 }

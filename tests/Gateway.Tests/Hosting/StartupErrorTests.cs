@@ -18,6 +18,8 @@ public sealed class StartupErrorTests
     [InlineData("Rollgate:EvaluationInterval", "soon")]
     [InlineData("Rollgate:Store", "mongo")]
     [InlineData("Rollgate:Tokens:0:Role", "king")]
+    [InlineData("Rollgate:Webhooks:MaxAttempts", "0")]
+    [InlineData("Rollgate:Webhooks:AttemptTimeout", "soon")]
     public async Task An_invalid_setting_is_one_line_naming_it_and_exit_code_2(string key, string value)
     {
         var settings = new Dictionary<string, string> { [key] = value };
@@ -68,6 +70,23 @@ public sealed class StartupErrorTests
 
         Assert.Equal(2, error.ExitCode);
         Assert.Contains("Rollgate:ProxyUrl", error.Message);
+    }
+
+    [Fact]
+    public void In_process_a_bad_webhook_setting_stops_the_build_naming_its_key()
+    {
+        string[] args =
+        [
+            $"--Rollgate:ProxyUrl=http://127.0.0.1:{FreePort.Get()}",
+            $"--Rollgate:AdminUrl=http://127.0.0.1:{FreePort.Get()}",
+            $"--Rollgate:DataDir={GatewayInstance.NewDataDir()}",
+            "--Rollgate:Webhooks:MaxAttempts=0",
+        ];
+
+        var error = Assert.Throws<StartupException>(() => GatewayHost.Build(args));
+
+        Assert.Equal(2, error.ExitCode);
+        Assert.Equal("Rollgate:Webhooks:MaxAttempts must be at least 1 (it is 0)", error.Message);
     }
 
     /// <summary>Runs the gateway's entry point as its own process, with free ports and a fresh data directory unless given.</summary>

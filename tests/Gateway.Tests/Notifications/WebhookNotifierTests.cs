@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,20 +18,26 @@ public sealed class WebhookNotifierTests : IDisposable
     private static readonly TimeSpan RealLimit = TimeSpan.FromSeconds(5);
 
     private readonly FakeTimeProvider _time = new();
-    private readonly CountingHandler _handler = new();
+    private readonly CountingHandler _handler;
+    private readonly DisposalTrackingHandler _responses;
     private readonly HttpClient _http;
     private readonly ListLogger<WebhookNotifier> _log = new();
     private readonly WireMockServer _server = WireMockServer.Start();
     private WebhookNotifier? _notifier;
 
-    public WebhookNotifierTests() => _http = new HttpClient(_handler) { Timeout = Timeout.InfiniteTimeSpan };
+    public WebhookNotifierTests()
+    {
+        _handler = new CountingHandler(_time);
+        _responses = new DisposalTrackingHandler(_handler);
+        _http = new HttpClient(_responses) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     private string HookUrl => _server.Urls[0] + HookPath;
 
     // A long attempt timeout by default: fake time moves fast while a real request is in flight, and only the
     // timeout test should see attempts time out.
-    private WebhookNotifier Notifier(WebhookOptions? options = null) =>
-        _notifier ??= new WebhookNotifier(_http, options ?? new WebhookOptions { AttemptTimeout = TimeSpan.FromMinutes(10) }, _time, _log);
+    private WebhookNotifier Notifier(WebhookOptions? options = null, Func<double>? randomizer = null) =>
+        _notifier ??= new WebhookNotifier(_http, options ?? new WebhookOptions { AttemptTimeout = TimeSpan.FromMinutes(10) }, _time, _log, randomizer);
 
     [Fact]
     public async Task A_healthy_endpoint_receives_exactly_one_json_post()
@@ -102,6 +109,9 @@ public sealed class WebhookNotifierTests : IDisposable
         var logs = _log.Lines;
         Assert.Contains(logs, l => l.StartsWith("Warning") && l.Contains(dead) && l.Contains("attempt 4 of 4"));
         Assert.DoesNotContain(logs, l => l.Contains("confidential detail"));
+        // Stable event ids: three retries, then giving up.
+        Assert.Equal(3, _log.EventIds.Count(id => id == 1108));
+        Assert.Single(_log.EventIds, 1109);
     }
 
     [Fact]
@@ -154,6 +164,122 @@ public sealed class WebhookNotifierTests : IDisposable
         // The plain backoff would have retried after under a second.
         Assert.True(_time.GetUtcNow() - throttledAt >= TimeSpan.FromSeconds(10));
         Assert.Equal(2, _server.LogEntries.Count());
+    }
+
+    [Fact]
+    public async Task Retry_after_as_an_http_date_is_honoured_on_503()
+    {
+        var retryAt = _time.GetUtcNow() + TimeSpan.FromSeconds(30);
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("unavailable").WillSetStateTo("unavailable once")
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", retryAt.ToString("r")));
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("unavailable").WhenStateIs("unavailable once")
+            .RespondWith(Response.Create().WithStatusCode(200));
+        var notifier = Notifier();
+        var url = new Uri(HookUrl);
+
+        notifier.Enqueue([HookUrl], Payload());
+        Assert.True(await WaitUntil(() => _handler.Count(url) == 1));
+
+        Assert.True(await Drive(() => notifier.Delivered == 1, TimeSpan.FromMilliseconds(500)));
+        var sent = _handler.SentAt(url);
+        Assert.Equal(2, sent.Count);
+        Assert.InRange(sent[1] - sent[0], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(32.5));
+    }
+
+    [Fact]
+    public async Task Retry_after_is_honoured_only_up_to_the_cap()
+    {
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("throttled").WillSetStateTo("throttled once")
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "3600"));
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("throttled").WhenStateIs("throttled once")
+            .RespondWith(Response.Create().WithStatusCode(200));
+        var notifier = Notifier(new WebhookOptions { RetryAfterCap = TimeSpan.FromSeconds(20), AttemptTimeout = TimeSpan.FromMinutes(10) });
+        var url = new Uri(HookUrl);
+
+        notifier.Enqueue([HookUrl], Payload());
+        Assert.True(await WaitUntil(() => _handler.Count(url) == 1));
+
+        Assert.True(await Drive(() => notifier.Delivered == 1, TimeSpan.FromMilliseconds(500)));
+        var sent = _handler.SentAt(url);
+        Assert.InRange(sent[1] - sent[0], TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(22.5));
+    }
+
+    [Fact]
+    public async Task A_retry_after_already_past_keeps_the_backoff()
+    {
+        var past = _time.GetUtcNow() - TimeSpan.FromMinutes(1);
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("unavailable").WillSetStateTo("unavailable once")
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", past.ToString("r")));
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("unavailable").WhenStateIs("unavailable once")
+            .RespondWith(Response.Create().WithStatusCode(200));
+        var notifier = Notifier(new WebhookOptions { AttemptTimeout = TimeSpan.FromMinutes(10) }, randomizer: () => 0.5);
+        var url = new Uri(HookUrl);
+
+        notifier.Enqueue([HookUrl], Payload());
+        Assert.True(await WaitUntil(() => _handler.Count(url) == 1));
+
+        Assert.True(await Drive(() => notifier.Delivered == 1, TimeSpan.FromMilliseconds(10)));
+        // Not at once: the first backoff at a draw of 0.5 is 2^0.5·tanh(√2)/1.4 of BaseBackoff (about 0.45 s).
+        var backoff = TimeSpan.FromMilliseconds(500 * Math.Sqrt(2) * Math.Tanh(Math.Sqrt(2)) / 1.4);
+        var sent = _handler.SentAt(url);
+        Assert.InRange(sent[1] - sent[0], backoff, backoff + TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_single_attempt_setting_never_retries()
+    {
+        Respond(503);
+        var notifier = Notifier(new WebhookOptions { MaxAttempts = 1, AttemptTimeout = TimeSpan.FromMinutes(10) });
+
+        Assert.True(notifier.Enqueue([HookUrl], Payload()));
+
+        Assert.True(await WaitUntil(() => notifier.Failed == 1));
+        await Drive(() => false, step: TimeSpan.FromSeconds(5), budget: TimeSpan.FromMinutes(1));
+        Assert.Single(_server.LogEntries);
+        Assert.Contains(_log.Lines, l => l.Contains("HTTP 503") && l.Contains("attempt 1 of 1"));
+    }
+
+    [Fact]
+    public async Task The_backoff_jitter_comes_from_the_injected_random_source()
+    {
+        Respond(503);
+        var notifier = Notifier(new WebhookOptions { MaxAttempts = 3, AttemptTimeout = TimeSpan.FromMinutes(10) }, randomizer: () => 0);
+        var url = new Uri(HookUrl);
+
+        notifier.Enqueue([HookUrl], Payload());
+
+        // Polly's decorrelated jitter with every draw at 0 waits nothing before the first retry, so it comes without
+        // fake time moving; a random draw would almost surely have put it later.
+        Assert.True(await WaitUntil(() => _handler.Count(url) == 2));
+        Assert.True(await Drive(() => notifier.Failed == 1, TimeSpan.FromMilliseconds(10)));
+        var sent = _handler.SentAt(url);
+        Assert.Equal(3, sent.Count);
+        Assert.Equal(sent[0], sent[1]);
+        // The second retry waits 2·tanh(2)/1.4 of BaseBackoff (about 0.69 s), the formula's value at a draw of 0.
+        var second = TimeSpan.FromMilliseconds(500 * 2 * Math.Tanh(2) / 1.4);
+        Assert.InRange(sent[2] - sent[1], second, second + TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task Every_response_is_disposed_whether_retried_delivered_or_refused()
+    {
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("mixed").WillSetStateTo("failed once")
+            .RespondWith(Response.Create().WithStatusCode(500));
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("mixed").WhenStateIs("failed once").WillSetStateTo("delivered")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("thanks"));
+        _server.Given(Request.Create().WithPath(HookPath).UsingPost()).InScenario("mixed").WhenStateIs("delivered")
+            .RespondWith(Response.Create().WithStatusCode(400).WithBody("no"));
+        var notifier = Notifier();
+
+        notifier.Enqueue([HookUrl], Payload("evt_retried"));
+        Assert.True(await WaitUntil(() => _server.LogEntries.Count() == 1));
+        Assert.True(await Drive(() => notifier.Delivered == 1, TimeSpan.FromMilliseconds(100)));
+        notifier.Enqueue([HookUrl], Payload("evt_refused"));
+        Assert.True(await WaitUntil(() => notifier.Failed == 1));
+
+        // A response left undisposed would hold its connection: the failed attempt's, the delivered one's, the refusal's.
+        Assert.True(await WaitUntil(() => _responses.Undisposed == 0));
+        Assert.Equal(3, _responses.Received);
     }
 
     [Fact]
@@ -230,10 +356,14 @@ public sealed class WebhookNotifierTests : IDisposable
     [Fact]
     public async Task Stopping_the_host_stops_the_senders_and_later_events_are_refused()
     {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Rollgate:Webhooks:MaxAttempts"] = "2" })
+            .Build();
         var services = new ServiceCollection()
             .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
             .AddSingleton<TimeProvider>(_time)
-            .AddWebhookNotifier(new WebhookOptions { MaxAttempts = 2 });
+            .AddWebhookNotifier();
         await using var provider = services.BuildServiceProvider();
         var notifier = provider.GetRequiredService<WebhookNotifier>();
         var hosted = Assert.Single(provider.GetServices<IHostedService>());
