@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rollgate.Json;
 
 namespace Rollgate.Notifications;
 
@@ -14,6 +15,7 @@ public static class WebhookServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddWebhookNotifier(this IServiceCollection services)
     {
+        DurationTypeConverter.Register(); // durations read as 5s or 500ms, like every other setting
         services.AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.SectionName)
             .ValidateOnStart();

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Rollgate.Admin;
@@ -6,6 +7,7 @@ using Rollgate.Admin.Auth;
 using Rollgate.Admin.Endpoints;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
+using Rollgate.Json;
 using Rollgate.Notifications;
 using Rollgate.Observability;
 using Rollgate.Rules.Evaluation;
@@ -22,10 +24,11 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Rollgate.Hosting;
 
 /// <summary>Composes the gateway: one process, a proxy listener (YARP) and an admin listener (API, metrics, health).</summary>
-public static class GatewayHost
+public static partial class GatewayHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        DurationTypeConverter.Register();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = RollgateOptions.Read(builder.Configuration);
         var ports = new ListenerPorts(ListenerAddresses.Port("Rollgate:ProxyUrl", options.ProxyUrl), ListenerAddresses.Port("Rollgate:AdminUrl", options.AdminUrl));
@@ -157,10 +160,14 @@ public static class GatewayHost
         {
             throw StartupException.InvalidSetting(string.Join("; ", ex.Failures), ex);
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException ex) when (BinderRefusal().Match(ex.Message) is { Success: true } refusal)
         {
-            // The configuration binder's own refusal ("Failed to convert configuration value 'x' at 'Rollgate:…'") names the key.
-            throw StartupException.InvalidSetting(ex.Message, ex);
+            // The binder's message names a .NET type; the operator needs the key, the value and what is expected.
+            var expected = ex.InnerException is FormatException format ? format.Message : "is not a valid value";
+            throw StartupException.InvalidSetting($"{refusal.Groups["key"].Value} '{refusal.Groups["value"].Value}' {expected}", ex);
         }
     }
+
+    [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex BinderRefusal();
 }

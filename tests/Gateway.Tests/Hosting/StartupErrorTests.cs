@@ -34,6 +34,7 @@ public sealed class StartupErrorTests
         var line = Assert.Single(output);
         Assert.StartsWith("rollgate: ", line);
         Assert.Contains(key, line);
+        Assert.DoesNotContain("System.", line); // the setting and what it expects, never a .NET type
     }
 
     [Fact]

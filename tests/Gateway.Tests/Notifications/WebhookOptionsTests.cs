@@ -15,8 +15,8 @@ public sealed class WebhookOptionsTests
         {
             ["Rollgate:Webhooks:QueueCapacity"] = "50",
             ["Rollgate:Webhooks:MaxAttempts"] = "6",
-            ["Rollgate:Webhooks:AttemptTimeout"] = "00:00:02",
-            ["Rollgate:Webhooks:BaseBackoff"] = "00:00:00.250",
+            ["Rollgate:Webhooks:AttemptTimeout"] = "2s",
+            ["Rollgate:Webhooks:BaseBackoff"] = "250ms",
             ["Rollgate:Webhooks:MaxBackoff"] = "00:00:10",
             ["Rollgate:Webhooks:RetryAfterCap"] = "00:02:00",
             ["Rollgate:Webhooks:IdleTimeout"] = "00:01:00",
