@@ -1,6 +1,5 @@
 using Prometheus;
 using Rollgate.Admin;
-using Rollgate.Admin.Endpoints;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
 using Rollgate.Notifications;
@@ -62,7 +61,6 @@ public static class GatewayHost
         services.AddSingleton<RuleEvaluator>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<RuleEvaluator>());
         services.AddHostedService<ControllerService>();
-        services.AddSingleton(new AgentRules(RuleSyntax.Check));
         services.AddSingleton<SeedLoader>();
         services.AddProblemDetails();
         services.AddExceptionHandler<StoreUnavailableHandler>();
@@ -102,7 +100,7 @@ public static class GatewayHost
         // as they are applied.
         if (options.Seed is { } seed)
         {
-            app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
+            app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         return app;

@@ -2,7 +2,9 @@ using System.Text.Json;
 using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Release;
+using Rollgate.Signals;
 using Rollgate.Stores;
+using Rollgate.Validation;
 using Rollgate.Versions;
 
 namespace Rollgate.Hosting;
@@ -11,37 +13,54 @@ namespace Rollgate.Hosting;
 /// Applies the seed file at start-up through the same commands the admin API uses. Idempotent: an unchanged
 /// definition is not re-committed, versions are de-duplicated by content, and a deploy happens only once.
 /// </summary>
-public sealed class SeedLoader(IRollgateStore store, ReleaseManager releases, VersionService versions, ILogger<SeedLoader> logger)
+public sealed class SeedLoader(
+    IRollgateStore store, ReleaseManager releases, VersionService versions, FigureStoreOptions figures, ILogger<SeedLoader> logger)
 {
     public const string Actor = "seed";
 
-    public async Task ApplyAsync(string path, Func<string, string?> ruleCheck, CancellationToken cancellationToken)
+    public async Task ApplyAsync(string path, CancellationToken cancellationToken)
     {
-        SeedFile seed;
+        foreach (var agent in await ReadAsync(path, cancellationToken))
+        {
+            await ApplyAgentAsync(agent, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads the file with the admin API's rules, so a bad seed gets the same field-by-field answer as a bad request.</summary>
+    private static async Task<IReadOnlyList<SeedAgent>> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
         try
         {
-            seed = JsonSerializer.Deserialize<SeedFile>(await File.ReadAllBytesAsync(path, cancellationToken), RollgateJson.Strict)
-                   ?? throw new InvalidOperationException("the file is empty");
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
         }
-        catch (Exception ex) when (ex is JsonException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new InvalidOperationException($"Rollgate:Seed '{path}' could not be read: {ex.Message}", ex);
         }
 
-        foreach (var agent in seed.Agents)
+        try
         {
-            await ApplyAgentAsync(agent, ruleCheck, cancellationToken);
+            using var document = JsonDocument.Parse(bytes);
+            var errors = new ValidationErrors();
+            var seed = OperatorInput.Read<SeedFile>(document.RootElement, "", errors);
+            return seed?.Agents ?? throw new InvalidOperationException($"Rollgate:Seed '{path}' is not a valid seed file: {errors}");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException(
+                $"Rollgate:Seed '{path}' is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {JsonPath.WithoutPosition(ex.Message)}", ex);
         }
     }
 
-    private async Task ApplyAgentAsync(SeedAgent agent, Func<string, string?> ruleCheck, CancellationToken cancellationToken)
+    private async Task ApplyAgentAsync(SeedAgent agent, CancellationToken cancellationToken)
     {
         if (!AgentName.IsValid(agent.Name))
         {
             throw new InvalidOperationException($"Seed: '{agent.Name}' is not a valid agent name");
         }
 
-        var errors = AgentDefinitionValidator.Validate(agent.Definition, ruleCheck);
+        var errors = AgentDefinitionValidator.Validate(agent.Definition, figures.MinuteRetention);
         if (!errors.IsEmpty)
         {
             throw new InvalidOperationException($"Seed: agent '{agent.Name}': {errors}");
