@@ -100,7 +100,16 @@ public static class GatewayHost
         // as they are applied.
         if (options.Seed is { } seed)
         {
-            app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, CancellationToken.None).GetAwaiter().GetResult();
+            try
+            {
+                app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch
+            {
+                // A bad seed stops the start; the store (and the lock on its data directory) is released with the app.
+                ((IDisposable)app).Dispose();
+                throw;
+            }
         }
 
         return app;
