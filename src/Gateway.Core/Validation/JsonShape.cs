@@ -179,6 +179,10 @@ public static class JsonShape
                 errors.Add(field, OutOfRange);
             }
         }
+        else if (value.ValueKind == JsonValueKind.String && !JsonText.TryGetString(value, out _))
+        {
+            errors.Add(field, InvalidText);
+        }
         else
         {
             // Types read by a converter of the gateway's own (durations): its message says what is expected.
@@ -186,7 +190,7 @@ public static class JsonShape
             {
                 value.Deserialize(type, options);
             }
-            catch (JsonException ex) when (options.Converters.Any(c => c.CanConvert(type)))
+            catch (JsonException ex) when (ex.InnerException is null && options.Converters.Any(c => c.CanConvert(type)))
             {
                 errors.Add(field, JsonPath.WithoutPosition(ex.Message));
             }

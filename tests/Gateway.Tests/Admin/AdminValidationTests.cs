@@ -118,6 +118,7 @@ public sealed class AdminValidationTests(AdminValidationTests.Fixture fixture) :
         { "PUT", "/admin/agents/valid-bot", "{\"pathPrefix\":\"/%61dmin/x\"}", "\"pathPrefix\":[\"must not contain '%'" },
         { "PUT", "/admin/agents/valid-bot", "{\"pathPrefix\":\"/tools/refund\"}", "is reserved by the gateway" },
         { "PUT", "/admin/agents/valid-bot", "{\"bakeTime\":\"0s\"}", "\"bakeTime\":[\"must be at least 1s\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"bakeTime\":\"1\\ud800h\"}", "\"bakeTime\":[\"is not valid text" },
         { "PUT", "/admin/agents/valid-bot", "{\"webhooks\":[\"http://127.0.0.1:0/hook\"]}", "\"webhooks[0]\":[\"must name a port from 1 to 65535" },
         // rule windows the figure store can serve: at least a second, at most what it keeps
         { "PUT", "/admin/agents/valid-bot", "{\"rules\":[\"alert when error_rate > 5% over 500ms\"]}", "\"rules[0]\":[\"rule 'alert when error_rate > 5% over 500ms': the window (over 500ms) must be at least 1s\"]" },
