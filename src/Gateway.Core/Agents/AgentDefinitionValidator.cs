@@ -9,7 +9,7 @@ namespace Rollgate.Agents;
 public static class AgentDefinitionValidator
 {
     /// <summary>Figures are kept per second, so a shorter window holds no requests or one second's at best.</summary>
-    public static readonly TimeSpan MinWindow = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinWindow = TimeSpan.FromSeconds(1);
 
     private static readonly string[] ReservedPrefixes = ["/admin", "/metrics", "/healthz", "/readyz", "/tools"];
 
