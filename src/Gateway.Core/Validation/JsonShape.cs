@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Rollgate.Validation;
@@ -17,6 +18,10 @@ public static class JsonShape
 {
     /// <summary>Free-form content is stored inside versions and listings, which nest it further; this keeps it well within the serializer's depth limit.</summary>
     public const int MaxFreeFormDepth = 32;
+
+    private const string InvalidText = "is not valid text: it holds a lone surrogate or bytes that are not UTF-8";
+
+    private const string OutOfRange = "is out of range: numbers must be within ±1.7e308";
 
     public static void Check(JsonElement value, Type type, JsonSerializerOptions options, string path, ValidationErrors errors)
         => CheckValue(value, type, nullable: false, options, path, errors);
@@ -190,7 +195,7 @@ public static class JsonShape
             {
                 value.Deserialize(type, options);
             }
-            catch (JsonException ex) when (ex.InnerException is null && options.Converters.Any(c => c.CanConvert(type)))
+            catch (JsonException ex) when (ex.InnerException is null && options.Converters.Any(c => c.CanConvert(type) && IsOwn(c)))
             {
                 errors.Add(field, JsonPath.WithoutPosition(ex.Message));
             }
@@ -232,12 +237,11 @@ public static class JsonShape
         }
     }
 
-    private const string InvalidText = "is not valid text: it holds a lone surrogate or bytes that are not UTF-8";
-
-    private const string OutOfRange = "is out of range: numbers must be within ±1.7e308";
-
     private static void WrongKind(JsonElement value, Type type, JsonSerializerOptions options, string path, ValidationErrors errors)
         => errors.Add(JsonPath.Field(path), $"expected {Expected(type, options)}, not {KindName(value.ValueKind)}");
+
+    /// <summary>The gateway's own converters write messages for operators; the serializer's name .NET types.</summary>
+    private static bool IsOwn(JsonConverter converter) => converter.GetType().Assembly == typeof(JsonShape).Assembly;
 
     private static bool IsFreeForm(Type type) => type == typeof(JsonElement) || typeof(JsonNode).IsAssignableFrom(type);
 

@@ -15,6 +15,7 @@ public sealed class JsonShapeTests
         public IReadOnlyList<double> Numbers { get; init; } = [];
         public IReadOnlyDictionary<string, int> Counts { get; init; } = new Dictionary<string, int>();
         public TimeSpan Every { get; init; }
+        public DayOfWeek Day { get; init; }
         public JsonElement? Free { get; init; }
     }
 
@@ -23,7 +24,7 @@ public sealed class JsonShapeTests
     {
         var errors = Check("""
             {"optional": null, "neverNull": null, "numbers": [1, "2", null, 1e400], "counts": {"a": 1, "b": 1.5},
-             "every": "soon", "nmae": "x", "name": "y", "free": {"deep": [1e999, "ok"]}}
+             "every": "soon", "day": "someday", "nmae": "x", "name": "y", "free": {"deep": [1e999, "ok"]}}
             """);
 
         Assert.Equal(new Dictionary<string, string[]>
@@ -34,6 +35,7 @@ public sealed class JsonShapeTests
             ["numbers[3]"] = ["is out of range: numbers must be within ±1.7e308"],
             ["counts.b"] = ["expected an integer from -2147483648 to 2147483647"],
             ["every"] = ["'soon' is not a duration such as \"30s\", \"10m\" or \"1h\""],
+            ["day"] = ["expected a valid value"],
             ["nmae"] = ["unknown field 'nmae'; did you mean 'name'?"],
             ["free.deep[0]"] = ["is out of range: numbers must be within ±1.7e308"],
         }.Select(e => $"{e.Key}: {e.Value.Single()}"), errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" | ", e.Value)}"));
