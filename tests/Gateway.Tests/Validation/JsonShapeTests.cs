@@ -83,6 +83,17 @@ public sealed class JsonShapeTests
         Assert.True(messages.Single().Length < 400);
     }
 
+    [Fact]
+    public void A_body_of_many_wrong_members_gets_an_answer_of_bounded_size()
+    {
+        var members = string.Join(",", Enumerable.Range(0, 5000).Select(i => $"\"unknown{i}\": {i}"));
+
+        var errors = Check($$"""{"name": "x", {{members}}}""");
+
+        Assert.Equal(ValidationErrors.MaxFields, errors.ToDictionary().Count);
+        Assert.EndsWith($"; and {5000 - ValidationErrors.MaxFields} more", errors.ToString());
+    }
+
     [Theory]
     [InlineData("temprature", "temperature")]
     [InlineData("inputPerMtok", "inputPerMTok")]
