@@ -27,7 +27,10 @@ public sealed class ValidationErrors
             _errors[field] = list = [];
         }
 
-        list.Add(message);
+        if (!list.Contains(message))
+        {
+            list.Add(message); // a member given a thousand times is one problem
+        }
     }
 
     public void Add(ValidationErrors other)

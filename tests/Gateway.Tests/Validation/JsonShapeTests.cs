@@ -94,6 +94,16 @@ public sealed class JsonShapeTests
         Assert.EndsWith($"; and {5000 - ValidationErrors.MaxFields} more", errors.ToString());
     }
 
+    [Fact]
+    public void A_member_repeated_many_times_is_one_problem()
+    {
+        var members = string.Concat(Enumerable.Repeat(",\"name\": \"again\"", 5000));
+
+        var errors = Check($$"""{"name": "x"{{members}}}""");
+
+        Assert.Equal(["appears more than once"], errors.ToDictionary()["name"]);
+    }
+
     [Theory]
     [InlineData("temprature", "temperature")]
     [InlineData("inputPerMtok", "inputPerMTok")]
