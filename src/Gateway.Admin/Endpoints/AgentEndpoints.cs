@@ -8,6 +8,7 @@ using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Release;
 using Rollgate.Rules.Evaluation;
+using Rollgate.Signals;
 using Rollgate.Stores;
 
 namespace Rollgate.Admin.Endpoints;
@@ -22,7 +23,7 @@ internal static class AgentEndpoints
         admin.MapGet("/agents/{agent}", GetAsync);
     }
 
-    private static async Task<IResult> PutAsync(string agent, HttpContext context, ReleaseManager releases, AgentRules rules, TimeProvider time)
+    private static async Task<IResult> PutAsync(string agent, HttpContext context, ReleaseManager releases, FigureStoreOptions figures, TimeProvider time)
     {
         if (!AgentName.IsValid(agent))
         {
@@ -40,7 +41,7 @@ internal static class AgentEndpoints
             return error;
         }
 
-        var errors = AgentDefinitionValidator.Validate(definition!, rules.Check);
+        var errors = AgentDefinitionValidator.Validate(definition!, figures.MinuteRetention);
         if (!errors.IsEmpty)
         {
             return AdminProblems.Validation(errors);

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Rollgate.Json;
+using Rollgate.Validation;
 
 namespace Rollgate.Admin.Http;
 
-/// <summary>Reads an admin request body: at most 1 MiB (413 beyond), strict JSON, and a field-level 400 for type errors.</summary>
+/// <summary>Reads an admin request body: at most 1 MiB (413 beyond), strict JSON, and a 400 naming every field that does not fit the body's type.</summary>
 public static class JsonBody
 {
     public const int MaxBytes = 1024 * 1024;
@@ -43,39 +43,26 @@ public static class JsonBody
                 : (null, AdminProblems.Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON", "The request body must be a JSON object."));
         }
 
+        JsonDocument document;
         try
         {
             // Syntax first, so "not JSON at all" and "JSON with a wrong field" get different answers.
-            using var syntax = JsonDocument.Parse(buffer.WrittenMemory);
+            document = JsonDocument.Parse(buffer.WrittenMemory);
         }
         catch (JsonException ex)
         {
             return (null, AdminProblems.Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON",
-                $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {Clean(ex.Message)}"));
+                $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {JsonPath.WithoutPosition(ex.Message)}"));
         }
 
-        try
+        using (document)
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.WrittenSpan, RollgateJson.Strict);
-            return value is null
-                ? (null, AdminProblems.Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON", "The request body must be a JSON object, not null."))
-                : (value, null);
-        }
-        catch (JsonException ex)
-        {
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "$" : ex.Path.TrimStart('$', '.');
-            var message = ex.InnerException?.Message ?? ex.Message;
-            return (null, AdminProblems.Validation(AdminProblems.Single(field, Clean(message))));
+            var errors = new ValidationErrors();
+            var value = OperatorInput.Read<T>(document.RootElement, "", errors);
+            return errors.IsEmpty ? (value, null) : (null, AdminProblems.Validation(errors));
         }
     }
 
     private static IResult TooLarge()
         => AdminProblems.Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"Admin request bodies are limited to {MaxBytes} bytes.");
-
-    /// <summary>System.Text.Json messages mention CLR types; keep the part an operator can act on.</summary>
-    private static string Clean(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
 }

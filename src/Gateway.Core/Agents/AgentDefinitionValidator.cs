@@ -1,3 +1,6 @@
+using System.Buffers;
+using Rollgate.Json;
+using Rollgate.Rules;
 using Rollgate.Validation;
 
 namespace Rollgate.Agents;
@@ -5,22 +8,23 @@ namespace Rollgate.Agents;
 /// <summary>Collects every problem in a definition instead of stopping at the first, like YARP's config validators.</summary>
 public static class AgentDefinitionValidator
 {
+    /// <summary>Figures are kept per second, so a shorter window holds no requests or one second's at best.</summary>
+    private static readonly TimeSpan MinWindow = TimeSpan.FromSeconds(1);
+
     private static readonly string[] ReservedPrefixes = ["/admin", "/metrics", "/healthz", "/readyz", "/tools"];
 
-    public static ValidationErrors Validate(AgentDefinition definition, Func<string, string?>? ruleCheck = null)
+    /// <summary>The characters of an HTTP token (RFC 9110), which header and cookie names are made of.</summary>
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    /// <param name="definition">The definition to check.</param>
+    /// <param name="figureRetention">How long the figure store keeps figures: no rule can read a window reaching further back.</param>
+    public static ValidationErrors Validate(AgentDefinition definition, TimeSpan figureRetention)
     {
         var errors = new ValidationErrors();
-        if (definition.PathPrefix is { } prefix)
+        if (definition.PathPrefix is { } prefix && PathPrefixProblem(prefix) is { } problem)
         {
-            if (!prefix.StartsWith('/') || prefix.Length < 2 || prefix.EndsWith('/') || prefix.Contains("//", StringComparison.Ordinal)
-                || prefix.IndexOfAny(['{', '}', '?', '#', '*', ' ']) >= 0)
-            {
-                errors.Add("pathPrefix", "must start with '/', not end with '/', and contain no route syntax ({ } * ? #)");
-            }
-            else if (ReservedPrefixes.Any(r => prefix.Equals(r, StringComparison.OrdinalIgnoreCase) || prefix.StartsWith(r + "/", StringComparison.OrdinalIgnoreCase)))
-            {
-                errors.Add("pathPrefix", $"'{prefix}' is reserved by the gateway");
-            }
+            errors.Add("pathPrefix", problem);
         }
 
         for (var i = 0; i < definition.Hosts.Count; i++)
@@ -32,41 +36,24 @@ public static class AgentDefinitionValidator
             }
         }
 
-        var sticky = definition.StickyBy;
-        var stickyCount = (sticky.Header is null ? 0 : 1) + (sticky.Cookie is null ? 0 : 1) + (sticky.Query is null ? 0 : 1);
-        if (stickyCount != 1)
-        {
-            errors.Add("stickyBy", "name exactly one of header, cookie or query");
-        }
-        else if (string.IsNullOrWhiteSpace(sticky.Header ?? sticky.Cookie ?? sticky.Query))
-        {
-            errors.Add("stickyBy", "the name must not be empty");
-        }
-
+        ValidateStickyBy(definition.StickyBy, errors);
         if (definition.Mode is not (AgentModes.Passthrough or AgentModes.OpenAi))
         {
             errors.Add("mode", "must be 'passthrough' or 'openai'");
         }
 
-        for (var i = 0; i < definition.Rules.Count; i++)
+        if (definition.BakeTime < MinWindow)
         {
-            if (ruleCheck?.Invoke(definition.Rules[i]) is { } problem)
-            {
-                errors.Add($"rules[{i}]", problem);
-            }
+            errors.Add("bakeTime", $"must be at least {Duration.Format(MinWindow)}");
         }
 
+        ValidateRules(definition, figureRetention, errors);
         ValidateRollout(definition.Rollout, "rollout", errors);
-        if (definition.BakeTime < TimeSpan.Zero)
-        {
-            errors.Add("bakeTime", "must not be negative");
-        }
-
         for (var i = 0; i < definition.Webhooks.Count; i++)
         {
-            if (!HttpUrl.IsAbsoluteHttp(definition.Webhooks[i]))
+            if (HttpUrl.Problem(definition.Webhooks[i]) is { } urlProblem)
             {
-                errors.Add($"webhooks[{i}]", "must be an absolute http or https URL");
+                errors.Add($"webhooks[{i}]", urlProblem);
             }
         }
 
@@ -80,11 +67,15 @@ public static class AgentDefinitionValidator
         return errors;
     }
 
+    /// <param name="plan">The plan to check.</param>
+    /// <param name="path">Where the plan is in the body: <c>rollout</c> in a definition, empty for a deployment's own steps.</param>
+    /// <param name="errors">Where problems are added.</param>
     public static void ValidateRollout(RolloutPlan plan, string path, ValidationErrors errors)
     {
+        var steps = JsonPath.Member(path, "steps");
         if (plan.Steps.Count == 0)
         {
-            errors.Add($"{path}.steps", "must name at least one step");
+            errors.Add(steps, "must name at least one step");
         }
 
         for (var i = 0; i < plan.Steps.Count; i++)
@@ -92,17 +83,108 @@ public static class AgentDefinitionValidator
             var step = plan.Steps[i];
             if (!(step > 0 && step <= 100))
             {
-                errors.Add($"{path}.steps[{i}]", "must be a percentage above 0 and at most 100");
+                errors.Add(JsonPath.Index(steps, i), "must be a percentage above 0 and at most 100");
             }
             else if (i > 0 && step <= plan.Steps[i - 1])
             {
-                errors.Add($"{path}.steps[{i}]", "steps must increase");
+                errors.Add(JsonPath.Index(steps, i), "steps must increase");
             }
         }
 
         if (plan.StepDuration <= TimeSpan.Zero)
         {
-            errors.Add($"{path}.stepDuration", "must be positive");
+            errors.Add(JsonPath.Member(path, "stepDuration"), "must be positive");
+        }
+    }
+
+    /// <summary>
+    /// A prefix is matched against the decoded request path, so it must be written the way it is matched: no encoding,
+    /// no dot segments, nothing a client could not send, and nothing under the gateway's own paths.
+    /// </summary>
+    private static string? PathPrefixProblem(string prefix)
+    {
+        if (!prefix.StartsWith('/') || prefix.Length < 2 || prefix.EndsWith('/') || prefix.Contains("//", StringComparison.Ordinal))
+        {
+            return "must start with '/', not end with '/', and have no empty segment";
+        }
+
+        if (prefix.Any(char.IsControl))
+        {
+            return "must not contain control characters";
+        }
+
+        if (prefix.IndexOfAny(['{', '}', '?', '#', '*', ' ']) >= 0)
+        {
+            return "must contain no route syntax or spaces ({ } * ? # ' ')";
+        }
+
+        if (prefix.IndexOfAny(['%', '\\']) >= 0)
+        {
+            return "must not contain '%' or '\\': write the path as it is matched, unencoded";
+        }
+
+        if (prefix.Split('/').Any(segment => segment is "." or ".."))
+        {
+            return "must not contain '.' or '..' segments";
+        }
+
+        return ReservedPrefixes.Any(r => prefix.Equals(r, StringComparison.OrdinalIgnoreCase) || prefix.StartsWith(r + "/", StringComparison.OrdinalIgnoreCase))
+            ? $"'{prefix}' is reserved by the gateway"
+            : null;
+    }
+
+    private static void ValidateStickyBy(StickyBy sticky, ValidationErrors errors)
+    {
+        var stickyCount = (sticky.Header is null ? 0 : 1) + (sticky.Cookie is null ? 0 : 1) + (sticky.Query is null ? 0 : 1);
+        if (stickyCount != 1)
+        {
+            errors.Add("stickyBy", "name exactly one of header, cookie or query");
+        }
+        else if (string.IsNullOrWhiteSpace(sticky.Header ?? sticky.Cookie ?? sticky.Query))
+        {
+            errors.Add("stickyBy", "the name must not be empty");
+        }
+        else if (sticky.Header is { } header && header.AsSpan().ContainsAnyExcept(TokenChars))
+        {
+            errors.Add("stickyBy.header", "must be a valid header name: letters, digits and !#$%&'*+-.^_`|~");
+        }
+        else if (sticky.Cookie is { } cookie && cookie.AsSpan().ContainsAnyExcept(TokenChars))
+        {
+            errors.Add("stickyBy.cookie", "must be a valid cookie name: letters, digits and !#$%&'*+-.^_`|~");
+        }
+    }
+
+    /// <summary>
+    /// Rules must parse, and read only figures the gateway still has: the window (<c>over</c>) ends now, and during a bake
+    /// a relative rule's baseline is the previous stable's window ending at the switch, up to <c>bakeTime</c> ago.
+    /// </summary>
+    private static void ValidateRules(AgentDefinition definition, TimeSpan figureRetention, ValidationErrors errors)
+    {
+        var retention = Duration.Format(figureRetention);
+        for (var i = 0; i < definition.Rules.Count; i++)
+        {
+            var parsed = RuleParser.Parse(definition.Rules[i]);
+            if (!parsed.Succeeded)
+            {
+                errors.Add($"rules[{i}]", parsed.Error.Message);
+                continue;
+            }
+
+            var rule = parsed.Rule;
+            var over = Duration.Format(rule.Over);
+            if (rule.Over < MinWindow)
+            {
+                errors.Add($"rules[{i}]", $"rule '{rule.Text}': the window (over {over}) must be at least {Duration.Format(MinWindow)}");
+            }
+            else if (rule.Over > figureRetention)
+            {
+                errors.Add($"rules[{i}]", $"rule '{rule.Text}': the window (over {over}) must be at most {retention}, as long as the gateway keeps figures");
+            }
+            else if (rule.IsRelative && definition.BakeTime >= MinWindow && rule.Over + definition.BakeTime > figureRetention)
+            {
+                errors.Add("bakeTime", $"{Duration.Format(definition.BakeTime)} is too long for rule '{rule.Text}': a baking stable is compared with "
+                    + $"the previous stable's figures from before the switch, which are kept {retention}, so bakeTime plus the rule's window ({over}) must be at most {retention}");
+            }
         }
     }
 }

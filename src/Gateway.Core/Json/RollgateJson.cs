@@ -9,7 +9,10 @@ public static class RollgateJson
 {
     public static readonly JsonSerializerOptions Options = Create(indented: false);
 
-    /// <summary>Strict variant for operator input: unknown members are errors, so typos never pass silently.</summary>
+    /// <summary>
+    /// Strict variant for operator input: unknown or duplicate members, wrongly cased names and nulls the types do not
+    /// allow are errors, so a typo never passes silently.
+    /// </summary>
     public static readonly JsonSerializerOptions Strict = CreateStrict();
 
     private static JsonSerializerOptions Create(bool indented)
@@ -32,6 +35,9 @@ public static class RollgateJson
         var options = new JsonSerializerOptions(Create(indented: false))
         {
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            PropertyNameCaseInsensitive = false,
+            RespectNullableAnnotations = true,
+            AllowDuplicateProperties = false,
             AllowTrailingCommas = false,
         };
         options.MakeReadOnly(populateMissingResolver: true);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Rollgate.Versions;
 
@@ -50,7 +51,8 @@ public sealed record AgentVersion : IVersionComponents
     }
 }
 
-public readonly record struct ModelPricing(double InputPerMTok, double OutputPerMTok)
+/// <summary><c>model.pricing</c>: both sides are required, since one left out would price its tokens at nothing.</summary>
+public readonly record struct ModelPricing([property: JsonRequired] double InputPerMTok, [property: JsonRequired] double OutputPerMTok)
 {
     public static readonly ModelPricing Free = new(0, 0);
 

@@ -1,22 +1,21 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Rollgate.Json;
 using Rollgate.Validation;
 
 namespace Rollgate.Versions;
 
-/// <summary>Checks every field the gateway itself interprets; the rest of a component is the agent's business.</summary>
+/// <summary>
+/// Checks a version: the components the gateway reads have a fixed set of fields, each checked; guardrails, knowledge
+/// and tool parameters are the agent's business and only have to be storable.
+/// </summary>
 public static partial class VersionManifestValidator
 {
     private static readonly string[] SecretNames = ["apikey", "api_key", "secret", "password", "token", "authorization"];
 
-    public static void ValidateManifestShape(VersionManifest manifest, ValidationErrors errors)
+    public static void ValidateManifest(VersionManifest manifest, ValidationErrors errors)
     {
-        ExpectKind(manifest.Prompt, VersionComponents.Prompt, JsonValueKind.Object, errors);
-        ExpectKind(manifest.Model, VersionComponents.Model, JsonValueKind.Object, errors);
-        ExpectKind(manifest.Tools, VersionComponents.Tools, JsonValueKind.Array, errors);
-        ExpectKind(manifest.Guardrails, VersionComponents.Guardrails, JsonValueKind.Object, errors);
-        ExpectKind(manifest.Knowledge, VersionComponents.Knowledge, JsonValueKind.Object, errors);
-        ExpectKind(manifest.Backend, VersionComponents.Backend, JsonValueKind.Object, errors);
         if (manifest.BasedOn is < 1)
         {
             errors.Add("basedOn", "must be a version number (1 or more)");
@@ -28,141 +27,162 @@ public static partial class VersionManifestValidator
         }
     }
 
-    /// <summary>Validates the composed content (after <c>basedOn</c> was applied).</summary>
+    /// <summary>
+    /// Validates the composed content (after <c>basedOn</c> was applied). The components the gateway reads are read into
+    /// their types (<see cref="PromptSpec"/>, <see cref="ModelSpec"/>, <see cref="ToolSpec"/>, <see cref="BackendSpec"/>),
+    /// so a misspelt field is refused instead of silently ignored; <c>guardrails</c> and <c>knowledge</c> are free-form objects.
+    /// </summary>
     public static void ValidateContent(AgentVersion version, bool requireBackend, ValidationErrors errors)
     {
         foreach (var component in VersionComponents.All)
         {
-            if (version.Component(component) is { } value)
+            if (version.Component(component) is not { } value)
             {
-                FindSecrets(value, component, errors);
+                continue;
             }
+
+            switch (component)
+            {
+                case VersionComponents.Prompt:
+                    OperatorInput.Read<PromptSpec>(value, component, errors);
+                    break;
+                case VersionComponents.Model when OperatorInput.Read<ModelSpec>(value, component, errors) is { } model:
+                    ValidateModel(model, component, errors);
+                    break;
+                case VersionComponents.Tools when OperatorInput.Read<IReadOnlyList<ToolSpec>>(value, component, errors) is { } tools:
+                    ValidateTools(tools, errors);
+                    break;
+                case VersionComponents.Backend when OperatorInput.Read<BackendSpec>(value, component, errors) is { } backend:
+                    ValidateBackend(backend, requireBackend, errors);
+                    break;
+                case VersionComponents.Guardrails or VersionComponents.Knowledge:
+                    JsonShape.Check(value, typeof(JsonObject), RollgateJson.Strict, component, errors);
+                    break;
+            }
+
+            FindSecrets(value, component, errors);
         }
 
-        if (version.Model is { ValueKind: JsonValueKind.Object } model)
+        if (version.Backend is null && requireBackend)
         {
-            ValidateModel(model, "model", errors);
+            errors.Add(VersionComponents.Backend, "is required for a passthrough agent: {\"destinations\":[\"http://…\"]}");
+        }
+    }
+
+    private static void ValidateModel(ModelSpec model, string path, ValidationErrors errors)
+    {
+        CheckRange(model.Temperature, 0, 2, $"{path}.temperature", errors);
+        if (model.MaxTokens is < 1 or > 10_000_000)
+        {
+            errors.Add($"{path}.maxTokens", "must be an integer from 1 to 10000000");
         }
 
-        if (version.Tools is { ValueKind: JsonValueKind.Array } tools)
+        CheckNotBlank(model.Name, $"{path}.name", errors);
+        CheckNotBlank(model.Provider, $"{path}.provider", errors);
+        CheckEndpoint(model.Endpoint, $"{path}.endpoint", errors);
+        CheckKeyEnv(model.ApiKeyEnv, $"{path}.apiKeyEnv", errors);
+        CheckPricing(model.Pricing, $"{path}.pricing", errors);
+        for (var i = 0; i < model.Fallbacks?.Count; i++)
         {
-            var index = 0;
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var tool in tools.EnumerateArray())
-            {
-                var path = $"tools[{index++}]";
-                if (tool.ValueKind != JsonValueKind.Object)
-                {
-                    errors.Add(path, "must be an object");
-                    continue;
-                }
+            var fallback = model.Fallbacks[i];
+            var at = $"{path}.fallbacks[{i}]";
+            CheckNotBlank(fallback.Name, $"{at}.name", errors);
+            CheckEndpoint(fallback.Endpoint, $"{at}.endpoint", errors);
+            CheckKeyEnv(fallback.ApiKeyEnv, $"{at}.apiKeyEnv", errors);
+            CheckPricing(fallback.Pricing, $"{at}.pricing", errors);
+        }
+    }
 
-                if (!tool.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || !ToolName().IsMatch(name.GetString()!))
-                {
-                    errors.Add($"{path}.name", "is required: 1-64 letters, digits, '_' or '-'");
-                }
-                else if (!names.Add(name.GetString()!))
-                {
-                    errors.Add($"{path}.name", $"'{name.GetString()}' appears twice");
-                }
+    private static void ValidateTools(IReadOnlyList<ToolSpec> tools, ValidationErrors errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tools.Count; i++)
+        {
+            var name = tools[i].Name;
+            if (name is null || !ToolName().IsMatch(name))
+            {
+                errors.Add($"tools[{i}].name", "is required: 1-64 letters, digits, '_' or '-'");
+            }
+            else if (!names.Add(name))
+            {
+                errors.Add($"tools[{i}].name", $"'{name}' appears twice");
             }
         }
+    }
 
-        if (version.Backend is { ValueKind: JsonValueKind.Object } backend)
+    private static void ValidateBackend(BackendSpec backend, bool requireBackend, ValidationErrors errors)
+    {
+        if (backend.Destinations is not { } destinations)
         {
-            if (backend.TryGetProperty("destinations", out var destinations))
-            {
-                if (destinations.ValueKind != JsonValueKind.Array)
-                {
-                    errors.Add("backend.destinations", "must be an array of URLs");
-                }
-                else
-                {
-                    var index = 0;
-                    foreach (var destination in destinations.EnumerateArray())
-                    {
-                        if (destination.ValueKind != JsonValueKind.String || !HttpUrl.IsAbsoluteHttp(destination.GetString()))
-                        {
-                            errors.Add($"backend.destinations[{index}]", "must be an absolute http or https URL");
-                        }
-
-                        index++;
-                    }
-
-                    if (index == 0 && requireBackend)
-                    {
-                        errors.Add("backend.destinations", "must name at least one destination");
-                    }
-                }
-            }
-            else if (requireBackend)
+            if (requireBackend)
             {
                 errors.Add("backend.destinations", "is required for a passthrough agent");
             }
         }
-        else if (requireBackend)
+        else if (destinations.Count == 0)
         {
-            errors.Add("backend", "is required for a passthrough agent: {\"destinations\":[\"http://…\"]}");
+            errors.Add("backend.destinations", "must name at least one destination");
+        }
+
+        for (var i = 0; i < backend.Destinations?.Count; i++)
+        {
+            CheckEndpoint(backend.Destinations[i], $"backend.destinations[{i}]", errors);
+        }
+
+        if (backend.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            errors.Add("backend.timeout", "must be positive");
         }
     }
 
-    private static void ValidateModel(JsonElement model, string path, ValidationErrors errors)
+    /// <summary>Where a version sends traffic: an http(s) URL that carries no credentials, since a version is never secret.</summary>
+    private static void CheckEndpoint(string? url, string path, ValidationErrors errors)
     {
-        CheckNumber(model, "temperature", path, 0, 2, errors);
-        CheckInteger(model, "maxTokens", path, 1, 10_000_000, errors);
-        CheckString(model, "name", path, errors);
-        CheckString(model, "provider", path, errors);
-        if (model.TryGetProperty("endpoint", out var endpoint) && (endpoint.ValueKind != JsonValueKind.String || !HttpUrl.IsAbsoluteHttp(endpoint.GetString())))
+        if (url is null)
         {
-            errors.Add($"{path}.endpoint", "must be an absolute http or https URL");
+            return;
         }
 
-        if (model.TryGetProperty("apiKeyEnv", out var keyEnv) && (keyEnv.ValueKind != JsonValueKind.String || !EnvName().IsMatch(keyEnv.GetString()!)))
+        if (HttpUrl.Problem(url) is { } problem)
         {
-            errors.Add($"{path}.apiKeyEnv", "must be the name of an environment variable (A-Z, 0-9, _)");
+            errors.Add(path, problem);
         }
-
-        if (model.TryGetProperty("stop", out var stop) && stop.ValueKind != JsonValueKind.Array)
+        else if (HttpUrl.HasUserInfo(url))
         {
-            errors.Add($"{path}.stop", "must be an array of strings");
+            errors.Add(path, "must not carry user info ('user:password@'): secrets are never stored in a version");
         }
+    }
 
-        if (model.TryGetProperty("pricing", out var pricing))
+    private static void CheckKeyEnv(string? name, string path, ValidationErrors errors)
+    {
+        if (name is not null && !EnvName().IsMatch(name))
         {
-            if (pricing.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add($"{path}.pricing", "must be an object with inputPerMTok and outputPerMTok");
-            }
-            else
-            {
-                CheckNumber(pricing, "inputPerMTok", $"{path}.pricing", 0, 1_000_000, errors);
-                CheckNumber(pricing, "outputPerMTok", $"{path}.pricing", 0, 1_000_000, errors);
-            }
+            errors.Add(path, "must be the name of an environment variable (A-Z, 0-9, _)");
         }
+    }
 
-        if (model.TryGetProperty("fallbacks", out var fallbacks))
+    private static void CheckPricing(ModelPricing? pricing, string path, ValidationErrors errors)
+    {
+        if (pricing is { } p)
         {
-            if (fallbacks.ValueKind != JsonValueKind.Array)
-            {
-                errors.Add($"{path}.fallbacks", "must be an array");
-            }
-            else
-            {
-                var index = 0;
-                foreach (var fallback in fallbacks.EnumerateArray())
-                {
-                    if (fallback.ValueKind != JsonValueKind.Object)
-                    {
-                        errors.Add($"{path}.fallbacks[{index}]", "must be an object");
-                    }
-                    else
-                    {
-                        ValidateModel(fallback, $"{path}.fallbacks[{index}]", errors);
-                    }
+            CheckRange(p.InputPerMTok, 0, 1_000_000, $"{path}.inputPerMTok", errors);
+            CheckRange(p.OutputPerMTok, 0, 1_000_000, $"{path}.outputPerMTok", errors);
+        }
+    }
 
-                    index++;
-                }
-            }
+    private static void CheckRange(double? value, double min, double max, string path, ValidationErrors errors)
+    {
+        if (value is { } v && !(v >= min && v <= max))
+        {
+            errors.Add(path, $"must be a number from {min} to {max}");
+        }
+    }
+
+    private static void CheckNotBlank(string? value, string path, ValidationErrors errors)
+    {
+        if (value is not null && string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(path, "must be a non-empty string");
         }
     }
 
@@ -172,8 +192,13 @@ public static partial class VersionManifestValidator
         {
             foreach (var property in element.EnumerateObject())
             {
-                var childPath = $"{path}.{property.Name}";
-                if (SecretNames.Contains(property.Name.ToLowerInvariant()) && property.Value.ValueKind == JsonValueKind.String)
+                if (!JsonText.TryGetName(property, out var name))
+                {
+                    continue; // reported by the shape check
+                }
+
+                var childPath = JsonPath.Member(path, name);
+                if (SecretNames.Contains(name.ToLowerInvariant()) && property.Value.ValueKind == JsonValueKind.String)
                 {
                     errors.Add(childPath, "secrets are never stored in a version: name an environment variable with \"apiKeyEnv\" instead");
                 }
@@ -188,38 +213,6 @@ public static partial class VersionManifestValidator
             {
                 FindSecrets(item, $"{path}[{index++}]", errors);
             }
-        }
-    }
-
-    private static void ExpectKind(JsonElement? value, string field, JsonValueKind kind, ValidationErrors errors)
-    {
-        if (value is { } v && v.ValueKind != kind && v.ValueKind != JsonValueKind.Null)
-        {
-            errors.Add(field, kind == JsonValueKind.Array ? "must be an array" : "must be an object");
-        }
-    }
-
-    private static void CheckNumber(JsonElement parent, string name, string path, double min, double max, ValidationErrors errors)
-    {
-        if (parent.TryGetProperty(name, out var value) && (value.ValueKind != JsonValueKind.Number || value.GetDouble() < min || value.GetDouble() > max))
-        {
-            errors.Add($"{path}.{name}", $"must be a number from {min} to {max}");
-        }
-    }
-
-    private static void CheckInteger(JsonElement parent, string name, string path, long min, long max, ValidationErrors errors)
-    {
-        if (parent.TryGetProperty(name, out var value) && (!value.TryGetInt64(out var n) || n < min || n > max))
-        {
-            errors.Add($"{path}.{name}", $"must be an integer from {min} to {max}");
-        }
-    }
-
-    private static void CheckString(JsonElement parent, string name, string path, ValidationErrors errors)
-    {
-        if (parent.TryGetProperty(name, out var value) && (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString())))
-        {
-            errors.Add($"{path}.{name}", "must be a non-empty string");
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class VersionService(IRollgateStore store, TimeProvider timeProvid
         }
 
         var errors = new ValidationErrors();
-        VersionManifestValidator.ValidateManifestShape(manifest, errors);
+        VersionManifestValidator.ValidateManifest(manifest, errors);
         AgentVersion? basedOn = null;
         if (manifest.BasedOn is { } baseNumber and > 0)
         {

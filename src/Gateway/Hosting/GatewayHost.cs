@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
-using Rollgate.Admin.Endpoints;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
 using Rollgate.Json;
@@ -79,7 +78,6 @@ public static partial class GatewayHost
         services.AddSingleton<RuleEvaluator>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<RuleEvaluator>());
         services.AddHostedService<ControllerService>();
-        services.AddSingleton(new AgentRules(RuleSyntax.Check));
         services.AddSingleton<SeedLoader>();
         services.AddProblemDetails();
         services.AddExceptionHandler<StoreUnavailableHandler>();
@@ -135,11 +133,13 @@ public static partial class GatewayHost
         {
             try
             {
-                app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, RuleSyntax.Check, CancellationToken.None).GetAwaiter().GetResult();
+                app.Services.GetRequiredService<SeedLoader>().ApplyAsync(seed, CancellationToken.None).GetAwaiter().GetResult();
             }
-            catch (InvalidOperationException ex)
+            catch
             {
-                throw StartupException.InvalidSetting(ex.Message, ex);
+                // A bad seed stops the start; the store (and the lock on its data directory) is released with the app.
+                ((IDisposable)app).Dispose();
+                throw;
             }
         }
 

@@ -2,7 +2,9 @@ using System.Text.Json;
 using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Release;
+using Rollgate.Signals;
 using Rollgate.Stores;
+using Rollgate.Validation;
 using Rollgate.Versions;
 
 namespace Rollgate.Hosting;
@@ -11,40 +13,57 @@ namespace Rollgate.Hosting;
 /// Applies the seed file at start-up through the same commands the admin API uses. Idempotent: an unchanged
 /// definition is not re-committed, versions are de-duplicated by content, and a deploy happens only once.
 /// </summary>
-public sealed class SeedLoader(IRollgateStore store, ReleaseManager releases, VersionService versions, ILogger<SeedLoader> logger)
+public sealed class SeedLoader(
+    IRollgateStore store, ReleaseManager releases, VersionService versions, FigureStoreOptions figures, ILogger<SeedLoader> logger)
 {
     public const string Actor = "seed";
 
-    public async Task ApplyAsync(string path, Func<string, string?> ruleCheck, CancellationToken cancellationToken)
+    public async Task ApplyAsync(string path, CancellationToken cancellationToken)
     {
-        SeedFile seed;
-        try
+        foreach (var agent in await ReadAsync(path, cancellationToken))
         {
-            seed = JsonSerializer.Deserialize<SeedFile>(await File.ReadAllBytesAsync(path, cancellationToken), RollgateJson.Strict)
-                   ?? throw new InvalidOperationException("the file is empty");
-        }
-        catch (Exception ex) when (ex is JsonException or IOException or InvalidOperationException)
-        {
-            throw new InvalidOperationException($"Rollgate:Seed '{path}' could not be read: {ex.Message}", ex);
-        }
-
-        foreach (var agent in seed.Agents)
-        {
-            await ApplyAgentAsync(agent, ruleCheck, cancellationToken);
+            await ApplyAgentAsync(agent, cancellationToken);
         }
     }
 
-    private async Task ApplyAgentAsync(SeedAgent agent, Func<string, string?> ruleCheck, CancellationToken cancellationToken)
+    /// <summary>Reads the file with the admin API's rules, so a bad seed gets the same field-by-field answer as a bad request.</summary>
+    private static async Task<IReadOnlyList<SeedAgent>> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw StartupException.InvalidSetting($"Rollgate:Seed '{path}' could not be read: {ex.Message}", ex);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var errors = new ValidationErrors();
+            var seed = OperatorInput.Read<SeedFile>(document.RootElement, "", errors);
+            return seed?.Agents ?? throw StartupException.InvalidSetting($"Rollgate:Seed '{path}' is not a valid seed file: {errors}");
+        }
+        catch (JsonException ex)
+        {
+            throw StartupException.InvalidSetting(
+                $"Rollgate:Seed '{path}' is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {JsonPath.WithoutPosition(ex.Message)}", ex);
+        }
+    }
+
+    private async Task ApplyAgentAsync(SeedAgent agent, CancellationToken cancellationToken)
     {
         if (!AgentName.IsValid(agent.Name))
         {
-            throw new InvalidOperationException($"Seed: '{agent.Name}' is not a valid agent name");
+            throw StartupException.InvalidSetting($"Seed: '{agent.Name}' is not a valid agent name");
         }
 
-        var errors = AgentDefinitionValidator.Validate(agent.Definition, ruleCheck);
+        var errors = AgentDefinitionValidator.Validate(agent.Definition, figures.MinuteRetention);
         if (!errors.IsEmpty)
         {
-            throw new InvalidOperationException($"Seed: agent '{agent.Name}': {errors}");
+            throw StartupException.InvalidSetting($"Seed: agent '{agent.Name}': {errors}");
         }
 
         var existing = await store.GetAgentAsync(agent.Name, cancellationToken);
@@ -58,7 +77,7 @@ public sealed class SeedLoader(IRollgateStore store, ReleaseManager releases, Ve
             var outcome = await versions.CreateAsync(agent.Name, agent.Versions[i], Actor, cancellationToken);
             if (outcome is VersionCreateOutcome.Invalid invalid)
             {
-                throw new InvalidOperationException($"Seed: agent '{agent.Name}' version #{i + 1}: {invalid.Errors}");
+                throw StartupException.InvalidSetting($"Seed: agent '{agent.Name}' version #{i + 1}: {invalid.Errors}");
             }
 
             if (outcome is VersionCreateOutcome.Created created)
@@ -71,7 +90,7 @@ public sealed class SeedLoader(IRollgateStore store, ReleaseManager releases, Ve
         {
             if (await store.GetVersionAsync(agent.Name, deploy, cancellationToken) is null)
             {
-                throw new InvalidOperationException($"Seed: agent '{agent.Name}' has no version {deploy} to deploy");
+                throw StartupException.InvalidSetting($"Seed: agent '{agent.Name}' has no version {deploy} to deploy");
             }
 
             Expect(await releases.ExecuteAsync(agent.Name, null, Actor, (record, ctx) => ReleaseTransitions.DeployImmediate(record.State, deploy, ctx), cancellationToken),
@@ -86,7 +105,7 @@ public sealed class SeedLoader(IRollgateStore store, ReleaseManager releases, Ve
     {
         if (result is not CommandResult.Committed)
         {
-            throw new InvalidOperationException($"Seed: {what} of agent '{agent}' failed: {result}");
+            throw StartupException.InvalidSetting($"Seed: {what} of agent '{agent}' failed: {result}");
         }
     }
 }

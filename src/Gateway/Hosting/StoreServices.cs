@@ -14,11 +14,14 @@ public static class StoreServices
 {
     public static IServiceCollection AddRollgateStores(this IServiceCollection services, RollgateOptions options)
     {
+        // One set of figure options, so that definitions are checked against the retention the figure store has.
+        var figures = new FigureStoreOptions();
+        services.AddSingleton(figures);
         switch (options.Store)
         {
             case "file":
                 services.AddSingleton<IRollgateStore>(_ => FileStore.Open(options.DataDir));
-                services.AddSingleton<IFigureStore>(sp => new InMemoryFigureStore(sp.GetRequiredService<TimeProvider>()));
+                services.AddSingleton<IFigureStore>(sp => new InMemoryFigureStore(sp.GetRequiredService<TimeProvider>(), figures));
                 services.AddSingleton<IRequestLedger>(sp => new InMemoryRequestLedger(sp.GetRequiredService<TimeProvider>()));
                 services.AddSingleton<IRuleStateBoard, InMemoryRuleStateBoard>();
                 services.AddSingleton<IRuleMemoryStore>(new FileRuleMemoryStore(options.DataDir));
@@ -28,7 +31,7 @@ public static class StoreServices
                 services.AddSingleton<IRollgateStore>(sp => RedisStore.ConnectAsync(options.Redis, sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<RedisStore>>()).GetAwaiter().GetResult());
                 services.AddSingleton(sp => (RedisStore)sp.GetRequiredService<IRollgateStore>());
-                services.AddSingleton<IFigureStore>(sp => new RedisFigureStore(Redis(sp).Connection, new FigureStoreOptions { KeyPrefix = Redis(sp).KeyPrefix }));
+                services.AddSingleton<IFigureStore>(sp => new RedisFigureStore(Redis(sp).Connection, figures with { KeyPrefix = Redis(sp).KeyPrefix }));
                 services.AddSingleton<IRequestLedger>(sp => new RedisRequestLedger(Redis(sp).Connection, sp.GetRequiredService<TimeProvider>(), null,
                     Redis(sp).KeyPrefix, sp.GetRequiredService<ILogger<RedisRequestLedger>>()));
                 services.AddSingleton<IRuleStateBoard>(sp => new RedisRuleStateBoard(Redis(sp).Connection, Redis(sp).KeyPrefix));

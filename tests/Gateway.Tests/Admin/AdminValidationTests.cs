@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rollgate.Tests.Infrastructure;
 
@@ -25,6 +27,8 @@ public sealed class AdminValidationTests(AdminValidationTests.Fixture fixture) :
             Gateway = await GatewayInstance.StartAsync();
             _backend = await TestBackend.StartAsync("b");
             Version = await Gateway.ReleaseAsync("valid-bot", _backend.Url);
+            // Needs no backend in its versions, so what is refused for every agent can be told from what passthrough requires.
+            await GatewayInstance.EnsureAsync(await Gateway.PutAgentAsync("managed-bot", new { mode = "openai" }));
         }
 
         public async Task DisposeAsync()
@@ -65,11 +69,71 @@ public sealed class AdminValidationTests(AdminValidationTests.Fixture fixture) :
         { "GET", "/admin/agents/valid-bot/history?limit=abc", "", "limit" },
     };
 
+    /// <summary>Bodies that answered 500 or were stored silently before every admin body was checked against its type.</summary>
+    public static TheoryData<string, string, string, string> Traps => new()
+    {
+        // null where a definition has no null: the JSON path and what is expected
+        { "PUT", "/admin/agents/valid-bot", "{\"rules\":null}", "\"rules\":[\"expected an array of strings, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"rollout\":null}", "\"rollout\":[\"expected an object, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"stickyBy\":null}", "\"stickyBy\":[\"expected an object, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"hosts\":null}", "\"hosts\":[\"expected an array of strings, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"webhooks\":null}", "\"webhooks\":[\"expected an array of strings, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"degradation\":null}", "\"degradation\":[\"expected an array of objects, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"rollout\":{\"steps\":null,\"stepDuration\":\"10m\"}}", "\"rollout.steps\":[\"expected an array of numbers, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"degradation\":[null]}", "\"degradation[0]\":[\"expected an object, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"rules\":[null]}", "\"rules[0]\":[\"expected a string, not null\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"degradation\":[{\"tool\":\"refund\"}]}", "\"degradation[0].routeTo\":[\"is required: an integer\"]" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"model\":{\"maxTokens\":null}}", "\"model.maxTokens\":[\"expected an integer, not null\"]" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"model\":{\"maxTokens\":\"1024\"}}", "\"model.maxTokens\":[\"expected an integer, not a string\"]" },
+        { "POST", "/admin/agents/valid-bot/deployments", "{\"version\":1,\"steps\":[null]}", "\"steps[0]\":[\"expected a number, not null\"]" },
+        { "POST", "/admin/agents/valid-bot/weight", "{\"canaryPercent\":\"5\"}", "\"canaryPercent\":[\"expected a number, not a string\"]" },
+        { "POST", "/admin/agents/valid-bot/outcomes", "{\"requestId\":5,\"outcome\":\"completed\"}", "\"requestId\":[\"expected a string, not a number\"]" },
+        // unknown fields at any depth the gateway reads, named with the closest known name
+        { "POST", "/admin/agents/valid-bot/versions", "{\"model\":{\"temprature\":0.2}}", "\"model.temprature\":[\"unknown field 'temprature'; did you mean 'temperature'?\"]" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"model\":{\"pricing\":{\"inputPerMtok\":2.5,\"outputPerMTok\":10}}}", "did you mean 'inputPerMTok'?" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"model\":{\"pricing\":{\"inputPerMTok\":2.5}}}", "\"model.pricing.outputPerMTok\":[\"is required: a number\"]" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"model\":{\"fallbacks\":[{\"name\":\"m\",\"endpont\":\"http://x\"}]}}", "\"model.fallbacks[0].endpont\":[\"unknown field 'endpont'; did you mean 'endpoint'?\"]" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"prompt\":{\"sytem\":\"hi\"}}", "did you mean 'system'?" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"tools\":[{\"name\":\"refund\",\"paramters\":{}}]}", "did you mean 'parameters'?" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"backend\":{\"destination\":[\"http://x\"]}}", "did you mean 'destinations'?" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"Backend\":{\"destinations\":[\"http://x\"]}}", "did you mean 'backend'?" },
+        { "PUT", "/admin/agents/valid-bot", "{\"stickyBy\":{\"hedaer\":\"X-Session\"}}", "\"stickyBy.hedaer\":[\"unknown field 'hedaer'; did you mean 'header'?\"]" },
+        { "POST", "/admin/agents/valid-bot/weight", "{\"percent\":5}", "unknown field 'percent'; known fields: canaryPercent" },
+        { "PUT", "/admin/agents/valid-bot", "{\"bakeTime\":\"1h\",\"bakeTime\":\"2h\"}", "\"bakeTime\":[\"appears more than once\"]" },
+        // free-form parts stay free, but must be storable: a version is listed and hashed as it was sent
+        { "POST", "/admin/agents/valid-bot/versions", "{\"knowledge\":{\"size\":1e400}}", "\"knowledge.size\":[\"is out of range" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"knowledge\":{\"index\":\"\\ud800\"}}", "\"knowledge.index\":[\"is not valid text" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"knowledge\":" + Nested(40) + "}", "nests deeper than 32 levels" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"guardrails\":{\"deny\":[],\"deny\":[\"x\"]}}", "\"guardrails.deny\":[\"appears more than once\"]" },
+        // values the gateway would store and then trip over
+        { "POST", "/admin/agents/managed-bot/versions", "{\"backend\":{\"destinations\":[]}}", "\"backend.destinations\":[\"must name at least one destination\"]" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"backend\":{\"destinations\":[\"http://user:pw@127.0.0.1:9001\"]}}", "\"backend.destinations[0]\":[\"must not carry user info" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"backend\":{\"destinations\":[\"http://127.0.0.1:0\"]}}", "\"backend.destinations[0]\":[\"must name a port from 1 to 65535" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"backend\":{\"destinations\":[\"http://127.0.0.1:9001\"],\"timeout\":\"soon\"}}", "\"backend.timeout\":[\"'soon' is not a duration" },
+        { "POST", "/admin/agents/valid-bot/versions", "{\"backend\":{\"destinations\":[\"http://127.0.0.1:9001\"]},\"model\":{\"endpoint\":\"https://key:secret@api.example.com\"}}", "\"model.endpoint\":[\"must not carry user info" },
+        { "PUT", "/admin/agents/valid-bot", "{\"stickyBy\":{\"header\":\"X Session\"}}", "\"stickyBy.header\":[\"must be a valid header name" },
+        { "PUT", "/admin/agents/valid-bot", "{\"stickyBy\":{\"cookie\":\"a;b\"}}", "\"stickyBy.cookie\":[\"must be a valid cookie name" },
+        { "PUT", "/admin/agents/valid-bot", "{\"pathPrefix\":\"/bots/../admin\"}", "\"pathPrefix\":[\"must not contain '.' or '..' segments\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"pathPrefix\":\"/bots/\\u0007x\"}", "\"pathPrefix\":[\"must not contain control characters\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"pathPrefix\":\"/%61dmin/x\"}", "\"pathPrefix\":[\"must not contain '%'" },
+        { "PUT", "/admin/agents/valid-bot", "{\"pathPrefix\":\"/tools/refund\"}", "is reserved by the gateway" },
+        { "PUT", "/admin/agents/valid-bot", "{\"bakeTime\":\"0s\"}", "\"bakeTime\":[\"must be at least 1s\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"bakeTime\":\"1\\ud800h\"}", "\"bakeTime\":[\"is not valid text" },
+        { "PUT", "/admin/agents/valid-bot", "{\"webhooks\":[\"http://127.0.0.1:0/hook\"]}", "\"webhooks[0]\":[\"must name a port from 1 to 65535" },
+        // rule windows the figure store can serve: at least a second, at most what it keeps
+        { "PUT", "/admin/agents/valid-bot", "{\"rules\":[\"alert when error_rate > 5% over 500ms\"]}", "\"rules[0]\":[\"rule 'alert when error_rate > 5% over 500ms': the window (over 500ms) must be at least 1s\"]" },
+        { "PUT", "/admin/agents/valid-bot", "{\"rules\":[\"alert when error_rate > 5% over 3h\"]}", "\"rules[0]\":[\"rule 'alert when error_rate > 5% over 3h': the window (over 3h) must be at most 2h" },
+        { "PUT", "/admin/agents/valid-bot", "{\"rules\":[\"rollback when error_rate > 2x baseline over 90m\"]}", "\"bakeTime\":[\"1h is too long for rule 'rollback when error_rate > 2x baseline over 90m'" },
+        { "PUT", "/admin/agents/valid-bot", "{\"bakeTime\":\"3h\",\"rules\":[\"rollback when task_completion_rate drops by 20%\"]}", "must be at most 2h" },
+    };
+
     [Theory]
     [MemberData(nameof(BadRequests))]
+    [MemberData(nameof(Traps))]
     public async Task Bad_input_is_a_400_problem_naming_the_field_and_changes_nothing(string method, string path, string body, string mentions)
     {
-        var before = await SnapshotAsync();
+        var agent = path.Split('/')[3];
+        var before = await SnapshotAsync(agent);
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method != "GET")
         {
@@ -80,8 +144,36 @@ public sealed class AdminValidationTests(AdminValidationTests.Fixture fixture) :
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(mentions, await response.Content.ReadAsStringAsync());
-        Assert.Equal(before, await SnapshotAsync());
+        var problem = Readable(await response.Content.ReadAsStringAsync());
+        Assert.Contains(mentions, problem);
+        AssertNamesNoDotNetType(problem);
+        Assert.Equal(before, await SnapshotAsync(agent));
+    }
+
+    [Fact]
+    public async Task A_definition_within_the_figure_retention_is_accepted()
+    {
+        var response = await _gateway.PutAgentAsync("window-bot", new
+        {
+            bakeTime = "1h",
+            rules = new[] { "rollback when error_rate > 2x baseline over 1h", "alert when p95_latency > 2s over 2h", "alert when error_rate > 5% over 1s" },
+            stickyBy = new { header = "X-Conversation_Id.v2" },
+        });
+
+        await GatewayInstance.EnsureAsync(response);
+    }
+
+    /// <summary>The problem as plain JSON text: the default encoder writes quotes and '&gt;' as \u escapes.</summary>
+    internal static string Readable(string problem)
+        => JsonNode.Parse(problem)!.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    /// <summary>Problems name JSON fields and JSON kinds, never the gateway's own types or the serializer's wording.</summary>
+    internal static void AssertNamesNoDotNetType(string problem)
+    {
+        foreach (var word in (string[])[".NET", "System.", "Rollgate.", "Int32", "Double", "String'", "TimeSpan", "could not be mapped", "JSON value could not be converted"])
+        {
+            Assert.DoesNotContain(word, problem);
+        }
     }
 
     [Theory]
@@ -189,8 +281,10 @@ public sealed class AdminValidationTests(AdminValidationTests.Fixture fixture) :
     }
 
     /// <summary>Everything an admin call could change: the agent (incl. generation), its versions and its history.</summary>
-    private async Task<string> SnapshotAsync()
-        => await _gateway.Admin.GetStringAsync("/admin/agents/valid-bot")
-           + await _gateway.Admin.GetStringAsync("/admin/agents/valid-bot/versions")
-           + await _gateway.Admin.GetStringAsync("/admin/agents/valid-bot/history");
+    private async Task<string> SnapshotAsync(string agent = "valid-bot")
+        => await _gateway.Admin.GetStringAsync($"/admin/agents/{agent}")
+           + await _gateway.Admin.GetStringAsync($"/admin/agents/{agent}/versions")
+           + await _gateway.Admin.GetStringAsync($"/admin/agents/{agent}/history");
+
+    private static string Nested(int depth) => string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth);
 }

@@ -68,7 +68,7 @@ public sealed class VersionContentTests
     public void Content_validation_collects_every_problem()
     {
         var version = Compose("""
-            {"model":{"temperature":3,"maxTokens":0,"apiKeyEnv":"lower-case","pricing":{"inputPerMTok":-1}},
+            {"model":{"temperature":3,"maxTokens":0,"apiKeyEnv":"lower-case","pricing":{"inputPerMTok":-1,"outputPerMTok":10}},
              "tools":[{"name":"ok"},{"name":"ok"},{"description":"no name"}],
              "backend":{"destinations":["http://fine:1","file:///etc/passwd"]},
              "guardrails":{"nested":{"password":"hunter2"}}}
