@@ -5,7 +5,7 @@ public sealed record AgentDefinition
 {
     public static readonly AgentDefinition Default = new();
 
-    /// <summary>Path prefix that routes to the agent; null means the default <c>/agents/{agent}</c>.</summary>
+    /// <summary>Path prefix that routes to the agent; null means the default (see <see cref="EffectivePathPrefix"/>).</summary>
     public string? PathPrefix { get; init; }
     public IReadOnlyList<string> Hosts { get; init; } = [];
     public StickyBy StickyBy { get; init; } = StickyBy.Default;
@@ -16,7 +16,11 @@ public sealed record AgentDefinition
     public IReadOnlyList<string> Webhooks { get; init; } = [];
     public IReadOnlyList<DegradationRoute> Degradation { get; init; } = [];
 
-    public string EffectivePathPrefix(string agent) => PathPrefix ?? $"/agents/{agent}";
+    /// <summary>
+    /// The path prefix that routes to <paramref name="agent"/>: the configured one; else none when the agent is matched by
+    /// its host names; else <c>/agents/{agent}</c>.
+    /// </summary>
+    public string EffectivePathPrefix(string agent) => PathPrefix ?? (Hosts.Count > 0 ? "" : $"/agents/{agent}");
 }
 
 public static class AgentModes

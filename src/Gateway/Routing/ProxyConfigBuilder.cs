@@ -31,7 +31,7 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
         {
             var name = agent.Record.Name;
             var definition = agent.Record.Definition;
-            var prefix = definition.PathPrefix ?? (definition.Hosts.Count > 0 ? "" : $"/agents/{name}");
+            var prefix = definition.EffectivePathPrefix(name);
             routes.Add(new RouteConfig
             {
                 RouteId = ProxyIds.EntryRoute(name),
