@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Hosting;
 
@@ -85,33 +86,12 @@ public sealed partial class ReadmeWalkthroughTests
 
     private static async Task<string> RunBashAsync(string script, string workingDirectory)
     {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET"] = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        start.Environment["GATEWAY_DLL"] = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the walk-through did not finish in 90 s\n{await stdout}\n{await stderr}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"the walk-through failed with exit code {process.ExitCode}\n{await stdout}\n{await stderr}");
-        return await stdout;
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory };
+        start.Environment["DOTNET"] = ChildProcess.DotnetHost;
+        start.Environment["GATEWAY_DLL"] = ChildProcess.GatewayDll;
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(start, TimeSpan.FromSeconds(90), stdin: script);
+        Assert.True(exitCode == 0, $"the walk-through failed with exit code {exitCode}\n{stdout}\n{stderr}");
+        return stdout;
     }
 
     private static string Section(string markdown, string heading)
