@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs redis-server when it is missing (the Redis store
-# tests start their own server on a free port), runs every test once, and ends with "N passed, N failed".
+# Runs the whole test suite on a fresh machine: installs redis-server, curl and python3 when they are missing (the
+# Redis store tests start their own server on a free port), runs every test once, and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server not found: installing it from Debian packages"
+# redis-server for the Redis store tests; curl and python3 for the README walk-through test.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ((${#missing[@]} > 0)); then
+  echo "installing from Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 results="artifacts/test-results"
