@@ -78,14 +78,13 @@ internal static class VersionEndpoints
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        var version = await store.GetVersionAsync(agent, number, cancellationToken);
-        if (version is null)
+        if (await store.GetAgentAsync(agent, cancellationToken) is not { } record)
         {
-            return UnknownVersion(agent, number);
+            return AdminProblems.UnknownAgent(agent);
         }
 
-        var state = (await store.GetAgentAsync(agent, cancellationToken))?.State;
-        return Results.Json(VersionView.Of(version, state), RollgateJson.Options);
+        var version = await store.GetVersionAsync(agent, number, cancellationToken);
+        return version is null ? UnknownVersion(agent, number) : Results.Json(VersionView.Of(version, record.State), RollgateJson.Options);
     }
 
     private static async Task<IResult> DiffAsync(string agent, int a, int b, IRollgateStore store, CancellationToken cancellationToken)
@@ -93,6 +92,11 @@ internal static class VersionEndpoints
         if (!AgentName.IsValid(agent))
         {
             return AdminProblems.InvalidAgentName(agent);
+        }
+
+        if (await store.GetAgentAsync(agent, cancellationToken) is null)
+        {
+            return AdminProblems.UnknownAgent(agent);
         }
 
         var left = await store.GetVersionAsync(agent, a, cancellationToken);

@@ -196,6 +196,8 @@ public sealed class AdminValidationTests(AdminValidationTests.Fixture fixture) :
     [InlineData("POST", "/admin/agents/ghost-bot/promote")]
     [InlineData("GET", "/admin/agents/ghost-bot/history")]
     [InlineData("GET", "/admin/agents/ghost-bot/versions")]
+    [InlineData("GET", "/admin/agents/ghost-bot/versions/1")]
+    [InlineData("GET", "/admin/agents/ghost-bot/versions/1/diff/2")]
     public async Task Unknown_agent_is_404_problem(string method, string path)
     {
         var response = await _gateway.Admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
@@ -207,6 +209,7 @@ public sealed class AdminValidationTests(AdminValidationTests.Fixture fixture) :
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("/unknown-agent", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["type"]!.GetValue<string>());
     }
 
     [Fact]
