@@ -81,6 +81,9 @@ public sealed class RedisReplicaTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, write.StatusCode);
         Assert.Equal("application/problem+json", write.Content.Headers.ContentType?.MediaType);
+        var detail = JsonNode.Parse(await write.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>();
+        Assert.Contains("no connection to Redis", detail);
+        Assert.DoesNotContain("IOCP", detail); // the client library's diagnostics stay in the log
         Assert.Equal(v2, servedByA);
         Assert.Equal(v2, servedByB);
 

@@ -33,7 +33,25 @@ internal static class RedisFailures
         catch (Exception ex) when (IsUnavailable(ex))
         {
             var outcome = maybeApplied && ex is RedisTimeoutException ? " It may or may not have been applied; re-read before retrying." : "";
-            throw new StoreUnavailableException($"Redis is unavailable ({operation} failed: {ex.Message}).{outcome}", ex);
+            throw new StoreUnavailableException($"Redis is unavailable ({operation} failed: {Reason(ex)}).{outcome}", ex);
         }
     }
+
+    /// <summary>
+    /// What an operator reading an API answer needs; the client's full text (connection diagnostics, thread-pool
+    /// counters) stays on the inner exception, for the log.
+    /// </summary>
+    private static string Reason(Exception ex) => ex switch
+    {
+        RedisConnectionException => "no connection to Redis",
+        RedisTimeoutException or TimeoutException => "Redis did not answer in time",
+        RedisServerException server => server.Message.Split(' ', 2)[0] switch
+        {
+            "LOADING" => "Redis is loading its data",
+            "MASTERDOWN" or "READONLY" => "Redis is failing over",
+            "OOM" => "Redis is out of memory",
+            var code => $"Redis answered {code}",
+        },
+        _ => "Redis failed",
+    };
 }
