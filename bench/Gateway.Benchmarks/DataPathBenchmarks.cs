@@ -85,7 +85,7 @@ public class ComponentBenchmarks
     [Benchmark(Description = "version choice")]
     public VersionTarget Choice()
     {
-        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        _context.Request.Headers[RollgateHeaders.SessionId] = _fixture.NextSession();
         return Choose(_fixture.Route, _context.Request);
     }
 
@@ -93,14 +93,14 @@ public class ComponentBenchmarks
     [Benchmark(Baseline = true, Description = "routing (signals off)")]
     public VersionTarget Routing()
     {
-        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        _context.Request.Headers[RollgateHeaders.SessionId] = _fixture.NextSession();
         return Route(_fixture.Route, _context);
     }
 
     [Benchmark(Description = "routing + signal path (signals on)")]
     public VersionTarget RoutingAndSignals()
     {
-        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        _context.Request.Headers[RollgateHeaders.SessionId] = _fixture.NextSession();
         var target = Route(_fixture.Route, _context);
         Signals(target, _context, _fixture.Ledger);
         DrainLedger();
@@ -132,10 +132,10 @@ public class ComponentBenchmarks
         _fixture.ProxyState.TryGetCluster(target.ClusterId, out var cluster);
         context.ReassignProxyRequest(route!, cluster!);
         var headers = context.Request.Headers;
-        headers["X-Rollgate-Agent"] = target.Agent;
-        headers[AgentProxyMiddleware.VersionHeader] = target.NumberText;
-        headers["X-Rollgate-Version-Hash"] = target.Hash;
-        headers["X-Rollgate-Role"] = target.RoleText;
+        headers[RollgateHeaders.Agent] = target.Agent;
+        headers[RollgateHeaders.Version] = target.NumberText;
+        headers[RollgateHeaders.VersionHash] = target.Hash;
+        headers[RollgateHeaders.Role] = target.RoleText;
         return target;
     }
 

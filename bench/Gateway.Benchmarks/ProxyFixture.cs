@@ -104,7 +104,7 @@ internal sealed class ProxyFixture
         request.Scheme = "http";
         request.Host = new HostString("127.0.0.1", 8080);
         request.Path = "/agents/support-bot/v1/chat/completions";
-        request.Headers["X-Session-Id"] = NextSession();
+        request.Headers[RollgateHeaders.SessionId] = NextSession();
         request.Headers.Accept = "application/json";
         context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
         {
@@ -133,8 +133,8 @@ internal sealed class ProxyFixture
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         response.ContentLength = ResponseBody.Length;
-        response.Headers[AgentProxyMiddleware.VersionHeader] = context.Request.Headers[AgentProxyMiddleware.VersionHeader];
-        response.Headers[AgentProxyMiddleware.RequestIdHeader] = context.Request.Headers[AgentProxyMiddleware.RequestIdHeader];
+        response.Headers[RollgateHeaders.Version] = context.Request.Headers[RollgateHeaders.Version];
+        response.Headers[RollgateHeaders.RequestId] = context.Request.Headers[RollgateHeaders.RequestId];
         if (captureUsage && UsageCaptureStream.For(response) is { } capture)
         {
             response.Body = capture;

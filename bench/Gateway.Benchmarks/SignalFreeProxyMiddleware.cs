@@ -30,7 +30,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
         }
 
         var target = Choose(agent, context);
-        request.Headers.Remove(AgentProxyMiddleware.PreviewTokenHeader);
+        request.Headers.Remove(RollgateHeaders.PreviewToken);
         if (target is null)
         {
             await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
@@ -111,7 +111,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
     private VersionTarget? Choose(AgentRoute agent, HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (headers.ContainsKey(AgentProxyMiddleware.PreviewVersionHeader) && PreviewTarget(agent, headers) is { } preview)
+        if (headers.ContainsKey(RollgateHeaders.PreviewVersion) && PreviewTarget(agent, headers) is { } preview)
         {
             return preview;
         }
@@ -127,9 +127,9 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
     }
 
     private VersionTarget? PreviewTarget(AgentRoute agent, IHeaderDictionary headers)
-        => int.TryParse(headers[AgentProxyMiddleware.PreviewVersionHeader], out var number)
+        => int.TryParse(headers[RollgateHeaders.PreviewVersion], out var number)
            && agent.Previews.TryGetValue(number, out var target)
-           && tokens.Resolve(headers[AgentProxyMiddleware.PreviewTokenHeader].ToString()) is { Role: TokenRole.Operator }
+           && tokens.Resolve(headers[RollgateHeaders.PreviewToken].ToString()) is { Role: TokenRole.Operator }
             ? target
             : null;
 
@@ -155,7 +155,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
     private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
-        var requestId = headers[AgentProxyMiddleware.RequestIdHeader].ToString();
+        var requestId = headers[RollgateHeaders.RequestId].ToString();
         if (RequestIds.IsUsable(requestId))
         {
             return (requestId, false);
@@ -163,7 +163,7 @@ internal sealed class SignalFreeProxyMiddleware(RequestDelegate next, RoutingSta
 
         if (requestId.Length > 0)
         {
-            headers.Remove(AgentProxyMiddleware.RequestIdHeader);
+            headers.Remove(RollgateHeaders.RequestId);
         }
 
         return (RequestIds.Next(), true);

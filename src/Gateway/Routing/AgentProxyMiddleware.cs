@@ -26,13 +26,6 @@ public sealed class AgentProxyMiddleware(
     ProxyLimits limits,
     ILogger<AgentProxyMiddleware> logger)
 {
-    public const string VersionHeader = "X-Rollgate-Version";
-    public const string RequestIdHeader = "X-Request-Id";
-    public const string PreviewVersionHeader = "X-Rollgate-Preview-Version";
-    public const string PreviewTokenHeader = "X-Rollgate-Preview-Token";
-    public const string CostHeader = "X-Rollgate-Cost-Usd";
-    public const string OutcomeHeader = "X-Rollgate-Outcome";
-
     /// <summary>Canary request bodies up to this size are buffered so a failed canary attempt can be replayed on stable.</summary>
     private const int MaxReplayableBody = 1024 * 1024;
 
@@ -48,7 +41,7 @@ public sealed class AgentProxyMiddleware(
         }
 
         var target = Choose(agent, context);
-        request.Headers.Remove(PreviewTokenHeader); // never forward an operator credential to a backend
+        request.Headers.Remove(RollgateHeaders.PreviewToken); // never forward an operator credential to a backend
         if (target is null)
         {
             await ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "no-deployed-version", "No deployed version",
@@ -219,7 +212,7 @@ public sealed class AgentProxyMiddleware(
         }
 
         var cost = 0d;
-        if (response.Headers.TryGetValue(CostHeader, out var costHeader)
+        if (response.Headers.TryGetValue(RollgateHeaders.CostUsd, out var costHeader)
             && double.TryParse(costHeader, NumberStyles.Float, CultureInfo.InvariantCulture, out var reported) && reported >= 0)
         {
             cost = reported;
@@ -241,7 +234,7 @@ public sealed class AgentProxyMiddleware(
         }
 
         var taskOutcome = TaskOutcome.None;
-        if (response.Headers.TryGetValue(OutcomeHeader, out var outcome))
+        if (response.Headers.TryGetValue(RollgateHeaders.Outcome, out var outcome))
         {
             if (string.Equals(outcome, "completed", StringComparison.OrdinalIgnoreCase))
             {
@@ -270,7 +263,7 @@ public sealed class AgentProxyMiddleware(
     private VersionTarget? Choose(AgentRoute agent, HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (headers.ContainsKey(PreviewVersionHeader) && PreviewTarget(agent, headers) is { } preview)
+        if (headers.ContainsKey(RollgateHeaders.PreviewVersion) && PreviewTarget(agent, headers) is { } preview)
         {
             return preview;
         }
@@ -287,9 +280,9 @@ public sealed class AgentProxyMiddleware(
 
     /// <summary>Preview is honoured only with an operator token; otherwise the header is ignored, as if never sent.</summary>
     private VersionTarget? PreviewTarget(AgentRoute agent, IHeaderDictionary headers)
-        => int.TryParse(headers[PreviewVersionHeader], out var number)
+        => int.TryParse(headers[RollgateHeaders.PreviewVersion], out var number)
            && agent.Previews.TryGetValue(number, out var target)
-           && tokens.Resolve(headers[PreviewTokenHeader].ToString()) is { Role: TokenRole.Operator }
+           && tokens.Resolve(headers[RollgateHeaders.PreviewToken].ToString()) is { Role: TokenRole.Operator }
             ? target
             : null;
 
@@ -317,7 +310,7 @@ public sealed class AgentProxyMiddleware(
     /// <summary>The client's request id when usable; otherwise a new one, which the version route's transforms send on.</summary>
     private static (string Id, bool Generated) RequestId(IHeaderDictionary headers)
     {
-        var requestId = headers[RequestIdHeader].ToString();
+        var requestId = headers[RollgateHeaders.RequestId].ToString();
         if (RequestIds.IsUsable(requestId))
         {
             return (requestId, false);
@@ -325,7 +318,7 @@ public sealed class AgentProxyMiddleware(
 
         if (requestId.Length > 0)
         {
-            headers.Remove(RequestIdHeader); // unusable: replaced, not forwarded
+            headers.Remove(RollgateHeaders.RequestId); // unusable: replaced, not forwarded
         }
 
         return (RequestIds.Next(), true);
@@ -333,7 +326,7 @@ public sealed class AgentProxyMiddleware(
 
     private static Task WriteForwarderProblemAsync(HttpContext context, AgentRoute agent, VersionTarget target, IForwarderErrorFeature error, string requestId)
     {
-        context.Response.Headers[VersionHeader] = target.NumberText;
+        context.Response.Headers[RollgateHeaders.Version] = target.NumberText;
         var detail = $"Version {target.NumberText} of '{agent.Name}': {error.Error}";
         return error.Error == ForwarderError.RequestTimedOut
             ? ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status504GatewayTimeout, "backend-timeout", "Backend timeout", detail)

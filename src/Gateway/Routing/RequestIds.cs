@@ -36,7 +36,7 @@ public static class RequestIds
     /// <summary>The client's id when usable, else a new one: for answers given before a request is forwarded.</summary>
     public static string Of(HttpRequest request)
     {
-        var id = request.Headers[AgentProxyMiddleware.RequestIdHeader].ToString();
+        var id = request.Headers[RollgateHeaders.RequestId].ToString();
         return IsUsable(id) ? id : Next();
     }
 }
