@@ -39,7 +39,7 @@ internal sealed class ProxyFixture
     {
         Recorder = new SignalRecorder();
         Ledger = new InMemoryRequestLedger(TimeProvider.System, new RequestLedgerOptions { Capacity = 4096, BufferCapacity = 8192 });
-        Tokens = new TokenRegistry([new ApiToken("admin", "bench-operator-token", TokenRole.Operator)]);
+        Chooser = new VersionChooser(new TokenRegistry([new ApiToken("admin", "bench-operator-token", TokenRole.Operator)]));
         var versions = new Dictionary<int, AgentVersion> { [1] = Version(1, "http://127.0.0.1:9001"), [2] = Version(2, "http://127.0.0.1:9002") };
         var now = DateTimeOffset.UtcNow;
         var record = new AgentRecord
@@ -84,7 +84,7 @@ internal sealed class ProxyFixture
 
     public SignalRecorder Recorder { get; }
     public InMemoryRequestLedger Ledger { get; }
-    public TokenRegistry Tokens { get; }
+    public VersionChooser Chooser { get; }
     public RoutingState Routing { get; }
     public AgentRoute Route { get; }
     public FakeProxyState ProxyState { get; }
