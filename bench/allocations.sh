@@ -5,9 +5,10 @@
 #   bench/allocations.sh [--job short|medium|default] [--filter PATTERN] [other BenchmarkDotNet options]
 #
 # Benchmarks (in-process toolchain, default job: short)
-#   MiddlewareBenchmarks   the real AgentProxyMiddleware.InvokeAsync ("signals on") against a copy of it without
-#                          signals ("signals off"), one fresh HttpContext per request, YARP's feature and state
-#                          faked with real RouteModel/ClusterState objects; forwarder completing sync and async.
+#   MiddlewareBenchmarks   the real AgentProxyMiddleware.InvokeAsync with its signal step ("signals on") against the
+#                          same middleware with a recorder that records nothing and no usage capture ("signals off"),
+#                          one fresh HttpContext per request, YARP's feature and state faked with real
+#                          RouteModel/ClusterState objects; forwarder completing sync and async.
 #   ComponentBenchmarks    version choice; routing; routing + signal path; signal path alone.
 #   SignalPartsBenchmarks  each part of the signal path alone (capture stream, usage parse, Prometheus, figures, ledger).
 #   TransformBenchmarks    the request transforms of a gateway version route against the minimal proxy's route, both

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rollgate.Routing;
 using Rollgate.Signals;
 using Yarp.ReverseProxy;
@@ -8,18 +9,18 @@ using Yarp.ReverseProxy;
 namespace Rollgate.Benchmarks;
 
 /// <summary>
-/// The whole agent middleware per request, no sockets: the real <see cref="AgentProxyMiddleware.InvokeAsync"/>
-/// ("signals on") against <see cref="SignalFreeProxyMiddleware"/>, the same code without signals ("signals off").
-/// Each operation is one request on a fresh HttpContext (as Kestrel hands one per request); <see cref="NewContext"/>
-/// shows that fixed cost alone. <see cref="AsyncBackend"/>: the forwarder completes later on another thread, as a
-/// real forward does, so the middleware's async state machine is boxed (its size is part of the signal cost).
+/// The whole agent middleware per request, no sockets: the real <see cref="AgentProxyMiddleware.InvokeAsync"/> with
+/// its signal step ("signals on") against the same middleware with a <see cref="NullRequestRecorder"/> and no usage
+/// capture ("signals off"). Each operation is one request on a fresh HttpContext (as Kestrel hands one per request);
+/// <see cref="NewContext"/> shows that fixed cost alone. <see cref="AsyncBackend"/>: the forwarder completes later on
+/// another thread, as a real forward does, so the middleware's async state machine is boxed.
 /// </summary>
 [MemoryDiagnoser]
 public class MiddlewareBenchmarks
 {
     private ProxyFixture _fixture = null!;
     private AgentProxyMiddleware _signalsOn = null!;
-    private SignalFreeProxyMiddleware _signalsOff = null!;
+    private AgentProxyMiddleware _signalsOff = null!;
     private int _requests;
 
     [Params(false, true)]
@@ -29,9 +30,8 @@ public class MiddlewareBenchmarks
     public void Setup()
     {
         _fixture = new ProxyFixture();
-        _signalsOn = new AgentProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: true), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens, _fixture.Ledger,
-            new ProxyLimits(30_000_000), Microsoft.Extensions.Logging.Abstractions.NullLogger<AgentProxyMiddleware>.Instance);
-        _signalsOff = new SignalFreeProxyMiddleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: false), _fixture.Routing, _fixture.ProxyState, _fixture.Tokens);
+        _signalsOn = Middleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: true), new RequestRecorder(_fixture.Ledger));
+        _signalsOff = Middleware(ProxyFixture.Forwarder(AsyncBackend, captureUsage: false), NullRequestRecorder.Instance);
     }
 
     [Benchmark(Description = "new HttpContext only")]
@@ -46,6 +46,9 @@ public class MiddlewareBenchmarks
         await _signalsOn.InvokeAsync(_fixture.NewContext());
         DrainLedger(_fixture.Ledger, ref _requests);
     }
+
+    private AgentProxyMiddleware Middleware(RequestDelegate forwarder, IRequestRecorder recorder)
+        => new(forwarder, _fixture.Routing, _fixture.ProxyState, _fixture.Chooser, recorder, new ProxyLimits(30_000_000), NullLogger<AgentProxyMiddleware>.Instance);
 
     /// <summary>
     /// The gateway moves remembered request ids from the hot-path buffer into the ledger once a second (FigureFlusherService);
@@ -63,13 +66,14 @@ public class MiddlewareBenchmarks
 /// <summary>
 /// The same work split into its parts, synchronously, on one reused HttpContext: the routing decision alone, and
 /// routing plus the signal path of one JSON response (capture stream, usage parse, cost, counters, histogram,
-/// per-second figures, request ledger).
+/// per-second figures, request ledger), each through the data path's own step.
 /// </summary>
 [MemoryDiagnoser]
 public class ComponentBenchmarks
 {
     private const string RequestId = "5f0c6b8e2a9d4e7f8a1b2c3d4e5f6a7b";
     private ProxyFixture _fixture = null!;
+    private RequestRecorder _recorder = null!;
     private DefaultHttpContext _context = null!;
     private int _requests;
 
@@ -77,32 +81,33 @@ public class ComponentBenchmarks
     public void Setup()
     {
         _fixture = new ProxyFixture();
+        _recorder = new RequestRecorder(_fixture.Ledger);
         _context = _fixture.NewContext();
         _context.Response.ContentType = "application/json";
     }
 
-    /// <summary>StickyKeySource.Read + StickyBucket.Of + threshold: the version choice only.</summary>
+    /// <summary><see cref="VersionChooser.Choose"/>: the sticky key, its bucket and the canary threshold.</summary>
     [Benchmark(Description = "version choice")]
     public VersionTarget Choice()
     {
-        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
-        return Choose(_fixture.Route, _context.Request);
+        _context.Request.Headers[RollgateHeaders.SessionId] = _fixture.NextSession();
+        return _fixture.Chooser.Choose(_fixture.Route, _context.Request)!;
     }
 
     /// <summary>Choice, YARP reassignment, the four version headers and the request feature: routing without signals.</summary>
     [Benchmark(Baseline = true, Description = "routing (signals off)")]
     public VersionTarget Routing()
     {
-        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        _context.Request.Headers[RollgateHeaders.SessionId] = _fixture.NextSession();
         return Route(_fixture.Route, _context);
     }
 
     [Benchmark(Description = "routing + signal path (signals on)")]
     public VersionTarget RoutingAndSignals()
     {
-        _context.Request.Headers["X-Session-Id"] = _fixture.NextSession();
+        _context.Request.Headers[RollgateHeaders.SessionId] = _fixture.NextSession();
         var target = Route(_fixture.Route, _context);
-        Signals(target, _context, _fixture.Ledger);
+        Signals(target, _context);
         DrainLedger();
         return target;
     }
@@ -111,36 +116,29 @@ public class ComponentBenchmarks
     public VersionTarget SignalPath()
     {
         var target = _fixture.Route.Canary!;
-        Signals(target, _context, _fixture.Ledger);
+        Signals(target, _context);
         DrainLedger();
         return target;
     }
 
     private void DrainLedger() => MiddlewareBenchmarks.DrainLedger(_fixture.Ledger, ref _requests);
 
-    private static VersionTarget Choose(AgentRoute agent, HttpRequest request)
-    {
-        var key = agent.StickyKey.Read(request);
-        var bucket = key.IsEmpty ? Random.Shared.Next(StickyBucket.Count) : StickyBucket.Of(agent.BucketSeed, key);
-        return bucket < agent.CanaryThreshold ? agent.Canary! : agent.Stable!;
-    }
-
     private VersionTarget Route(AgentRoute agent, HttpContext context)
     {
-        var target = Choose(agent, context.Request);
+        var target = _fixture.Chooser.Choose(agent, context.Request)!;
         _fixture.ProxyState.TryGetRoute(target.RouteId, out var route);
         _fixture.ProxyState.TryGetCluster(target.ClusterId, out var cluster);
         context.ReassignProxyRequest(route!, cluster!);
         var headers = context.Request.Headers;
-        headers["X-Rollgate-Agent"] = target.Agent;
-        headers[AgentProxyMiddleware.VersionHeader] = target.NumberText;
-        headers["X-Rollgate-Version-Hash"] = target.Hash;
-        headers["X-Rollgate-Role"] = target.RoleText;
+        headers[RollgateHeaders.Agent] = target.Agent;
+        headers[RollgateHeaders.Version] = target.NumberText;
+        headers[RollgateHeaders.VersionHash] = target.Hash;
+        headers[RollgateHeaders.Role] = target.RoleText;
         return target;
     }
 
-    /// <summary>What AgentProxyMiddleware adds around the forward for one successful JSON response.</summary>
-    private static void Signals(VersionTarget target, HttpContext context, IRequestLedger ledger)
+    /// <summary>What the data path adds around the forward for one successful JSON response: capture, then the signal step.</summary>
+    private void Signals(VersionTarget target, HttpContext context)
     {
         var response = context.Response;
         response.ContentType = "application/json"; // set by the backend's headers before the response transform runs
@@ -154,24 +152,7 @@ public class ComponentBenchmarks
             write.AsTask().GetAwaiter().GetResult();
         }
 
-        capture.Complete();
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        target.Success.Inc();
-        target.Duration.Observe(elapsed.TotalSeconds);
-        var cost = capture.HasUsage ? target.Pricing.Cost(capture.InputTokens, capture.OutputTokens) : 0;
-        if (cost > 0)
-        {
-            target.Cost.Inc(cost);
-        }
-
-        if (capture.HasUsage)
-        {
-            target.InputTokens.Inc(capture.InputTokens);
-            target.OutputTokens.Inc(capture.OutputTokens);
-        }
-
-        target.Signals.Record(new RequestSignal(false, elapsed.TotalMilliseconds, cost, capture.InputTokens, capture.OutputTokens, TaskOutcome.None));
-        ledger.Remember(target.Agent, RequestId, target.Number);
+        _recorder.Forwarded(target, context, error: null, Stopwatch.GetElapsedTime(started), RequestId);
         response.Body = body;
         capture.Dispose();
     }

@@ -39,7 +39,7 @@ internal sealed class ProxyFixture
     {
         Recorder = new SignalRecorder();
         Ledger = new InMemoryRequestLedger(TimeProvider.System, new RequestLedgerOptions { Capacity = 4096, BufferCapacity = 8192 });
-        Tokens = new TokenRegistry([new ApiToken("admin", "bench-operator-token", TokenRole.Operator)]);
+        Chooser = new VersionChooser(new TokenRegistry([new ApiToken("admin", "bench-operator-token", TokenRole.Operator)]));
         var versions = new Dictionary<int, AgentVersion> { [1] = Version(1, "http://127.0.0.1:9001"), [2] = Version(2, "http://127.0.0.1:9002") };
         var now = DateTimeOffset.UtcNow;
         var record = new AgentRecord
@@ -84,7 +84,7 @@ internal sealed class ProxyFixture
 
     public SignalRecorder Recorder { get; }
     public InMemoryRequestLedger Ledger { get; }
-    public TokenRegistry Tokens { get; }
+    public VersionChooser Chooser { get; }
     public RoutingState Routing { get; }
     public AgentRoute Route { get; }
     public FakeProxyState ProxyState { get; }
@@ -104,7 +104,7 @@ internal sealed class ProxyFixture
         request.Scheme = "http";
         request.Host = new HostString("127.0.0.1", 8080);
         request.Path = "/agents/support-bot/v1/chat/completions";
-        request.Headers["X-Session-Id"] = NextSession();
+        request.Headers[RollgateHeaders.SessionId] = NextSession();
         request.Headers.Accept = "application/json";
         context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
         {
@@ -133,8 +133,8 @@ internal sealed class ProxyFixture
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         response.ContentLength = ResponseBody.Length;
-        response.Headers[AgentProxyMiddleware.VersionHeader] = context.Request.Headers[AgentProxyMiddleware.VersionHeader];
-        response.Headers[AgentProxyMiddleware.RequestIdHeader] = context.Request.Headers[AgentProxyMiddleware.RequestIdHeader];
+        response.Headers[RollgateHeaders.Version] = context.Request.Headers[RollgateHeaders.Version];
+        response.Headers[RollgateHeaders.RequestId] = context.Request.Headers[RollgateHeaders.RequestId];
         if (captureUsage && UsageCaptureStream.For(response) is { } capture)
         {
             response.Body = capture;

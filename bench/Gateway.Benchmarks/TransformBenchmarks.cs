@@ -66,7 +66,7 @@ public class TransformBenchmarks
         request.RouteValues[RestOfPathTransform.Parameter] = "v1/chat/completions";
         request.Headers.ContentType = "application/json";
         request.Headers.Accept = "*/*";
-        request.Headers["X-Session-Id"] = "session-42";
+        request.Headers[RollgateHeaders.SessionId] = "session-42";
         context.Connection.RemoteIpAddress = IPAddress.Loopback;
         return transformer.TransformRequestAsync(context, new HttpRequestMessage(), "http://127.0.0.1:5000", CancellationToken.None);
     }

@@ -281,7 +281,7 @@ internal sealed class Gateway : IAsyncDisposable
     {
         using var response = await proxy.GetAsync($"/agents/{agent}/v1/chat/completions");
         await response.Content.LoadIntoBufferAsync();
-        return response.Headers.TryGetValues("X-Rollgate-Version", out var values) && int.TryParse(values.FirstOrDefault(), out var v) ? v : null;
+        return response.Headers.TryGetValues(RollgateHeaders.Version, out var values) && int.TryParse(values.FirstOrDefault(), out var v) ? v : null;
     }
 
     public async ValueTask DisposeAsync()

@@ -50,7 +50,7 @@ public static class DemoScenario
             }
 
             var traffic = new TrafficDriver(proxy, Agent, loops: 8, requestsPerSecond: 200, sessions: 400);
-            Console.WriteLine($"  traffic   ~200 req/s from 8 loops over 400 sessions (X-Session-Id); v2 canary at 5% after a {WarmUp.TotalSeconds:0} s warm-up");
+            Console.WriteLine($"  traffic   ~200 req/s from 8 loops over 400 sessions ({RollgateHeaders.SessionId}); v2 canary at 5% after a {WarmUp.TotalSeconds:0} s warm-up");
             Console.WriteLine();
 
             var display = new ProgressDisplay();
@@ -121,7 +121,7 @@ public static class DemoScenario
     {
         var definition = new JsonObject
         {
-            ["stickyBy"] = new JsonObject { ["header"] = "X-Session-Id" },
+            ["stickyBy"] = new JsonObject { ["header"] = RollgateHeaders.SessionId },
             ["rules"] = new JsonArray([.. Rules.Select(rule => JsonValue.Create(rule))]),
             ["rollout"] = new JsonObject { ["steps"] = new JsonArray(5, 25, 50, 100), ["stepDuration"] = "10m" },
         };

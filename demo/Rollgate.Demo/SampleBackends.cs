@@ -76,7 +76,7 @@ public static class SampleBackends
                 ["total_tokens"] = promptTokens + completionTokens,
             },
         };
-        context.Response.Headers["X-Rollgate-Outcome"] = completed ? "completed" : "failed";
+        context.Response.Headers[RollgateHeaders.Outcome] = completed ? "completed" : "failed";
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }

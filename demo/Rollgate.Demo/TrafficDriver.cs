@@ -91,13 +91,13 @@ public sealed class TrafficDriver(HttpClient proxy, string agent, int loops, dou
         {
             Content = new StringContent(Question, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("X-Session-Id", $"session-{session:D4}");
+        request.Headers.Add(RollgateHeaders.SessionId, $"session-{session:D4}");
         try
         {
             using var response = await proxy.SendAsync(request);
             await response.Content.LoadIntoBufferAsync();
-            var version = response.Headers.TryGetValues("X-Rollgate-Version", out var values) ? values.First() : "-";
-            var failedTask = response.Headers.TryGetValues("X-Rollgate-Outcome", out var outcome) && outcome.First() == "failed";
+            var version = response.Headers.TryGetValues(RollgateHeaders.Version, out var values) ? values.First() : "-";
+            var failedTask = response.Headers.TryGetValues(RollgateHeaders.Outcome, out var outcome) && outcome.First() == "failed";
             into.GetOrAdd(version, _ => new VersionTally()).Add(error: (int)response.StatusCode >= 500, failedTask);
         }
         catch (HttpRequestException)

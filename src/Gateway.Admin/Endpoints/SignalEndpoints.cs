@@ -71,7 +71,7 @@ internal static class SignalEndpoints
         var errors = new Rollgate.Validation.ValidationErrors();
         if (string.IsNullOrWhiteSpace(report!.RequestId) || report.RequestId.Length > 128)
         {
-            errors.Add("requestId", "is required: the X-Request-Id of the request (at most 128 characters)");
+            errors.Add("requestId", $"is required: the {RollgateHeaders.RequestId} of the request (at most 128 characters)");
         }
 
         var outcome = report.Outcome switch { "completed" => TaskOutcome.Completed, "failed" => TaskOutcome.Failed, _ => TaskOutcome.None };

@@ -267,8 +267,8 @@ public sealed class WebhookNotifier : BackgroundService
         request.Content = new ByteArrayContent(delivery.Body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
         // Lets receivers route on the event type and drop retried duplicates without parsing the body.
-        request.Headers.TryAddWithoutValidation("X-Rollgate-Event", delivery.Type);
-        request.Headers.TryAddWithoutValidation("X-Rollgate-Event-Id", delivery.EventId);
+        request.Headers.TryAddWithoutValidation(RollgateHeaders.Event, delivery.Type);
+        request.Headers.TryAddWithoutValidation(RollgateHeaders.EventId, delivery.EventId);
         try
         {
             return Outcome.FromResult(await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.CancellationToken));

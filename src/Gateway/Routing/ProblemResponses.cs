@@ -17,7 +17,7 @@ public static class ProblemResponses
 
         if (requestId is not null)
         {
-            response.Headers[AgentProxyMiddleware.RequestIdHeader] = requestId;
+            response.Headers[RollgateHeaders.RequestId] = requestId;
         }
 
         return Results.Problem(detail: detail, statusCode: status, title: title, type: ProblemTypes.Base + type).ExecuteAsync(context);

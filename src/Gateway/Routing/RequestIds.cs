@@ -33,10 +33,30 @@ public static class RequestIds
     /// <summary>A client's id is kept when it has 1 to 128 characters and can be echoed (no control character but tab).</summary>
     public static bool IsUsable(string id) => id.Length is > 0 and <= MaxLength && !id.AsSpan().ContainsAny(ControlCharacters);
 
+    /// <summary>
+    /// The id of a request about to be forwarded: the client's when usable, otherwise a new one (<c>Generated</c>), which
+    /// the version route's transforms send on. An unusable id is removed, so it is neither forwarded nor echoed.
+    /// </summary>
+    public static (string Id, bool Generated) For(IHeaderDictionary headers)
+    {
+        var requestId = headers[RollgateHeaders.RequestId].ToString();
+        if (IsUsable(requestId))
+        {
+            return (requestId, false);
+        }
+
+        if (requestId.Length > 0)
+        {
+            headers.Remove(RollgateHeaders.RequestId);
+        }
+
+        return (Next(), true);
+    }
+
     /// <summary>The client's id when usable, else a new one: for answers given before a request is forwarded.</summary>
     public static string Of(HttpRequest request)
     {
-        var id = request.Headers[AgentProxyMiddleware.RequestIdHeader].ToString();
+        var id = request.Headers[RollgateHeaders.RequestId].ToString();
         return IsUsable(id) ? id : Next();
     }
 }

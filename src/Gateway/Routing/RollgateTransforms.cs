@@ -38,19 +38,19 @@ public sealed class RollgateTransforms : ITransformProvider
         context.AddXForwarded();
         context.RequestTransforms.Add(new VersionHeadersTransform(
         [
-            new("X-Rollgate-Agent", metadata[ProxyIds.AgentMetadataKey]),
-            new(AgentProxyMiddleware.VersionHeader, version),
-            new("X-Rollgate-Version-Hash", metadata[ProxyIds.HashMetadataKey]),
-            new("X-Rollgate-Role", metadata[ProxyIds.RoleMetadataKey]),
+            new(RollgateHeaders.Agent, metadata[ProxyIds.AgentMetadataKey]),
+            new(RollgateHeaders.Version, version),
+            new(RollgateHeaders.VersionHash, metadata[ProxyIds.HashMetadataKey]),
+            new(RollgateHeaders.Role, metadata[ProxyIds.RoleMetadataKey]),
         ]));
         context.AddResponseTransform(transformContext =>
         {
             var http = transformContext.HttpContext;
             var headers = http.Response.Headers;
-            headers[AgentProxyMiddleware.VersionHeader] = version;
+            headers[RollgateHeaders.Version] = version;
             if (http.Features.Get<IReverseProxyFeature>() is AgentProxyFeature proxy)
             {
-                headers[AgentProxyMiddleware.RequestIdHeader] = proxy.RequestId;
+                headers[RollgateHeaders.RequestId] = proxy.RequestId;
             }
 
             // The backend's headers are in place and the body is not copied yet: wrap it only if it can carry usage.

@@ -15,7 +15,7 @@ public sealed class StickyKeySource
         {
             { Cookie: { } cookie } => (Kind.Cookie, cookie),
             { Query: { } query } => (Kind.Query, query),
-            _ => (Kind.Header, stickyBy.Header ?? "X-Session-Id"),
+            _ => (Kind.Header, stickyBy.Header ?? RollgateHeaders.SessionId),
         };
     }
 

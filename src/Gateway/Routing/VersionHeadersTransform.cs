@@ -31,7 +31,7 @@ public sealed class VersionHeadersTransform(IReadOnlyList<KeyValuePair<string, s
 
         if (context.HttpContext.Features.Get<IReverseProxyFeature>() is AgentProxyFeature { Generated: true } proxy)
         {
-            outgoing.TryAddWithoutValidation(AgentProxyMiddleware.RequestIdHeader, proxy.RequestId);
+            outgoing.TryAddWithoutValidation(RollgateHeaders.RequestId, proxy.RequestId);
         }
 
         return ValueTask.CompletedTask;

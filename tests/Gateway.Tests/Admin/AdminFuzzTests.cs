@@ -58,7 +58,7 @@ public sealed class AdminFuzzTests : IAsyncLifetime
         var version = await _gateway.CreateVersionAsync(Agent, _backend.Url);
         await _gateway.DeployAsync(Agent, version);
         var served = await _gateway.Proxy.GetAsync($"/agents/{Agent}/hello");
-        var requestId = served.Headers.GetValues("X-Request-Id").Single();
+        var requestId = served.Headers.GetValues(RollgateHeaders.RequestId).Single();
 
         var at = $"/admin/agents/{Agent}";
         _targets =

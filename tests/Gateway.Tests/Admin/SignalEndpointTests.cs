@@ -75,7 +75,7 @@ public sealed class SignalEndpointTests : IAsyncLifetime
     {
         var version = await _gateway.ReleaseAsync("outcome-bot", _ok.Url);
         var response = await _gateway.Proxy.GetAsync("/agents/outcome-bot/x");
-        var requestId = response.Headers.GetValues("X-Request-Id").Single();
+        var requestId = response.Headers.GetValues(RollgateHeaders.RequestId).Single();
         using var reporter = new HttpClient { BaseAddress = new Uri(_gateway.AdminUrl) };
         reporter.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", GatewayInstance.ReporterToken);
 

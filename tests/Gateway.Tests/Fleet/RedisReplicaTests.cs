@@ -197,13 +197,13 @@ public sealed class RedisReplicaTests : IAsyncLifetime
     {
         var response = await replica.Proxy.GetAsync("/agents/fleet-bot/x");
         return response.IsSuccessStatusCode
-            ? (int.Parse(response.Headers.GetValues("X-Rollgate-Version").Single()), (await TestBackend.Echo.ReadAsync(response)).Backend)
+            ? (int.Parse(response.Headers.GetValues(RollgateHeaders.Version).Single()), (await TestBackend.Echo.ReadAsync(response)).Backend)
             : null;
     }
 
     private static async Task<int?> VersionServedByAsync(GatewayInstance replica)
     {
         var response = await replica.Proxy.GetAsync("/agents/fleet-bot/x");
-        return response.IsSuccessStatusCode ? int.Parse(response.Headers.GetValues("X-Rollgate-Version").Single()) : null;
+        return response.IsSuccessStatusCode ? int.Parse(response.Headers.GetValues(RollgateHeaders.Version).Single()) : null;
     }
 }

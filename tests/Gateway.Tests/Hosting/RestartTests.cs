@@ -45,7 +45,7 @@ public sealed class RestartTests : IAsyncLifetime
         Assert.Equal(versionsBefore, await second.Admin.GetStringAsync("/admin/agents/durable-bot/versions"));
         Assert.Equal(historyBefore, await second.Admin.GetStringAsync("/admin/agents/durable-bot/history"));
         var routed = await second.Proxy.GetAsync("/agents/durable-bot/x");
-        Assert.Equal("1", routed.Headers.GetValues("X-Rollgate-Version").Single());
+        Assert.Equal("1", routed.Headers.GetValues(RollgateHeaders.Version).Single());
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class RestartTests : IAsyncLifetime
             await using (var gateway = await GatewayInstance.StartAsync(_dataDir, settings))
             {
                 first = await ReleaseStateAsync(gateway, "seeded-bot");
-                Assert.Equal("2", (await gateway.Proxy.GetAsync("/agents/seeded-bot/x")).Headers.GetValues("X-Rollgate-Version").Single());
+                Assert.Equal("2", (await gateway.Proxy.GetAsync("/agents/seeded-bot/x")).Headers.GetValues(RollgateHeaders.Version).Single());
             }
 
             await using var again = await GatewayInstance.StartAsync(_dataDir, settings);

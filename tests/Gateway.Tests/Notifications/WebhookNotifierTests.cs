@@ -52,7 +52,7 @@ public sealed class WebhookNotifierTests : IDisposable
         var entry = Assert.Single(_server.LogEntries);
         Assert.Equal("POST", entry.RequestMessage.Method);
         Assert.StartsWith("application/json", entry.RequestMessage.Headers!["Content-Type"].Single());
-        Assert.Equal("evt_one", entry.RequestMessage.Headers["X-Rollgate-Event-Id"].Single());
+        Assert.Equal("evt_one", entry.RequestMessage.Headers[RollgateHeaders.EventId].Single());
         using var body = JsonDocument.Parse(entry.RequestMessage.Body!);
         var json = body.RootElement;
         Assert.Equal("support-bot", json.GetProperty("agent").GetString());

@@ -61,7 +61,7 @@ public sealed class RollbackTests : IAsyncLifetime
         var next = await _gateway.Proxy.GetAsync("/agents/busy-bot/ask");
 
         Assert.Equal("good", (await TestBackend.Echo.ReadAsync(next)).Backend);
-        Assert.Equal(good.ToString(), next.Headers.GetValues("X-Rollgate-Version").Single());
+        Assert.Equal(good.ToString(), next.Headers.GetValues(RollgateHeaders.Version).Single());
         await Eventually.TrueAsync(() => served.GetValueOrDefault("good") >= 50, "traffic continues on the good version");
         stop.Cancel();
         await Task.WhenAll(traffic);
@@ -105,8 +105,8 @@ public sealed class RollbackTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
         Assert.Equal("from v2", await finished.Content.ReadAsStringAsync());
-        Assert.Equal(v2.ToString(), finished.Headers.GetValues("X-Rollgate-Version").Single());
-        Assert.Equal(v1.ToString(), after.Headers.GetValues("X-Rollgate-Version").Single());
+        Assert.Equal(v2.ToString(), finished.Headers.GetValues(RollgateHeaders.Version).Single());
+        Assert.Equal(v1.ToString(), after.Headers.GetValues(RollgateHeaders.Version).Single());
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class RollbackTests : IAsyncLifetime
         Assert.Equal([false, true, true], versions.Select(v => v!["rolledBack"]!.GetValue<bool>()));
         var one = (await _gateway.Admin.GetFromJsonAsync<JsonObject>($"/admin/agents/lineage-bot/versions/{v3}"))!;
         Assert.True(one["rolledBack"]!.GetValue<bool>());
-        Assert.Equal(v1.ToString(), (await _gateway.Proxy.GetAsync("/agents/lineage-bot/")).Headers.GetValues("X-Rollgate-Version").Single());
+        Assert.Equal(v1.ToString(), (await _gateway.Proxy.GetAsync("/agents/lineage-bot/")).Headers.GetValues(RollgateHeaders.Version).Single());
     }
 
     [Fact]

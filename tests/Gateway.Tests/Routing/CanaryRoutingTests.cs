@@ -47,7 +47,7 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
         configure?.Invoke(request);
         var response = await _gateway.Proxy.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return response.Headers.GetValues("X-Rollgate-Version").Single();
+        return response.Headers.GetValues(RollgateHeaders.Version).Single();
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
             var versions = new HashSet<string>();
             for (var i = 0; i < 5; i++)
             {
-                versions.Add(await VersionForAsync("sticky-bot", r => r.Headers.Add("X-Session-Id", session)));
+                versions.Add(await VersionForAsync("sticky-bot", r => r.Headers.Add(RollgateHeaders.SessionId, session)));
             }
 
             Assert.Single(versions);
@@ -113,7 +113,7 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
         await GatewayInstance.EnsureAsync(await _gateway.Admin.PostAsync("/admin/agents/sticky-bot/weight", GatewayInstance.Json(new { canaryPercent = 50 })));
         var after = new ConcurrentDictionary<string, string>();
         await Parallel.ForEachAsync(sessions, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (session, _) =>
-            after[session] = await VersionForAsync("sticky-bot", r => r.Headers.Add("X-Session-Id", session)));
+            after[session] = await VersionForAsync("sticky-bot", r => r.Headers.Add(RollgateHeaders.SessionId, session)));
 
         var canaryBefore = sessions.Count(s => first[s] == canary.ToString());
         var canaryAfter = sessions.Count(s => after[s] == canary.ToString());
@@ -143,7 +143,7 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
                 }
 
                 var response = await _gateway.Proxy.SendAsync(request);
-                versions.Add(response.Headers.GetValues("X-Rollgate-Version").Single());
+                versions.Add(response.Headers.GetValues(RollgateHeaders.Version).Single());
             }
 
             Assert.Single(versions);
@@ -157,19 +157,19 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
 
         var withToken = await VersionForAsync("preview-bot", r =>
         {
-            r.Headers.Add("X-Rollgate-Preview-Version", canary.ToString());
-            r.Headers.Add("X-Rollgate-Preview-Token", GatewayInstance.OperatorToken);
+            r.Headers.Add(RollgateHeaders.PreviewVersion, canary.ToString());
+            r.Headers.Add(RollgateHeaders.PreviewToken, GatewayInstance.OperatorToken);
         });
         var viewerToken = await VersionForAsync("preview-bot", r =>
         {
-            r.Headers.Add("X-Rollgate-Preview-Version", canary.ToString());
-            r.Headers.Add("X-Rollgate-Preview-Token", GatewayInstance.ViewerToken);
-            r.Headers.Add("X-Session-Id", "not-in-the-canary-bucket");
+            r.Headers.Add(RollgateHeaders.PreviewVersion, canary.ToString());
+            r.Headers.Add(RollgateHeaders.PreviewToken, GatewayInstance.ViewerToken);
+            r.Headers.Add(RollgateHeaders.SessionId, "not-in-the-canary-bucket");
         });
         var noToken = await VersionForAsync("preview-bot", r =>
         {
-            r.Headers.Add("X-Rollgate-Preview-Version", canary.ToString());
-            r.Headers.Add("X-Session-Id", "not-in-the-canary-bucket");
+            r.Headers.Add(RollgateHeaders.PreviewVersion, canary.ToString());
+            r.Headers.Add(RollgateHeaders.SessionId, "not-in-the-canary-bucket");
         });
 
         Assert.Equal(canary.ToString(), withToken);
@@ -177,10 +177,10 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
         Assert.Equal(stable.ToString(), noToken);
         var echo = await TestBackend.Echo.ReadAsync(await _gateway.Proxy.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/agents/preview-bot/x")
         {
-            Headers = { { "X-Rollgate-Preview-Version", canary.ToString() }, { "X-Rollgate-Preview-Token", GatewayInstance.OperatorToken } },
+            Headers = { { RollgateHeaders.PreviewVersion, canary.ToString() }, { RollgateHeaders.PreviewToken, GatewayInstance.OperatorToken } },
         }));
-        Assert.Equal("preview", echo.Headers["X-Rollgate-Role"]);
-        Assert.False(echo.Headers.ContainsKey("X-Rollgate-Preview-Token"));
+        Assert.Equal("preview", echo.Headers[RollgateHeaders.Role]);
+        Assert.False(echo.Headers.ContainsKey(RollgateHeaders.PreviewToken));
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : ICl
         var post = await _gateway.Proxy.PostAsync("/agents/retry-bot/chat", GatewayInstance.Json(new { messages = new[] { "hello" } }));
 
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
-        Assert.Equal(stable.ToString(), get.Headers.GetValues("X-Rollgate-Version").Single());
+        Assert.Equal(stable.ToString(), get.Headers.GetValues(RollgateHeaders.Version).Single());
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
         Assert.Equal("POST", (await TestBackend.Echo.ReadAsync(post)).Method);
         var metrics = await _gateway.Admin.GetStringAsync("/metrics");

@@ -90,7 +90,7 @@ public sealed class ClientFaultTests : IAsyncLifetime
         for (var i = 0; i < 8; i++)
         {
             var request = new HttpRequestMessage(HttpMethod.Get, "/agents/abort-bot/stream");
-            request.Headers.Add("X-Request-Id", $"aborted-{i}");
+            request.Headers.Add(RollgateHeaders.RequestId, $"aborted-{i}");
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             Assert.Contains("\"Hi\"", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
@@ -159,7 +159,7 @@ public sealed class ClientFaultTests : IAsyncLifetime
         request.Headers.Add("X-Foo", "é");
         request.Headers.Add("X-Greeting", "héllo wörld ✓ 日本");
         request.Headers.TryAddWithoutValidation("X-Bell", "a\u0001b\u007fc");
-        request.Headers.Add("X-Request-Id", "résumé-42");
+        request.Headers.Add(RollgateHeaders.RequestId, "résumé-42");
 
         var response = await _client.SendAsync(request);
 
@@ -168,8 +168,8 @@ public sealed class ClientFaultTests : IAsyncLifetime
         Assert.Equal("é", echo.Headers["X-Foo"]);
         Assert.Equal("héllo wörld ✓ 日本", echo.Headers["X-Greeting"]);
         Assert.Equal("a\u0001b\u007fc", echo.Headers["X-Bell"]);
-        Assert.Equal("résumé-42", echo.Headers["X-Request-Id"]);
-        Assert.Equal("résumé-42", response.Headers.GetValues("X-Request-Id").Single());
+        Assert.Equal("résumé-42", echo.Headers[RollgateHeaders.RequestId]);
+        Assert.Equal("résumé-42", response.Headers.GetValues(RollgateHeaders.RequestId).Single());
         var metrics = await MetricsAsync();
         Assert.Equal(1, Requests(metrics, "utf8-bot", 1, "stable", "success"));
         Assert.Equal(0, Requests(metrics, "utf8-bot", 1, "stable", "error"));
@@ -180,14 +180,14 @@ public sealed class ClientFaultTests : IAsyncLifetime
     {
         await _gateway.ReleaseAsync("bell-id-bot", _echo.Url);
         var request = new HttpRequestMessage(HttpMethod.Get, "/agents/bell-id-bot/x");
-        request.Headers.TryAddWithoutValidation("X-Request-Id", "id\u0007");
+        request.Headers.TryAddWithoutValidation(RollgateHeaders.RequestId, "id\u0007");
 
         var response = await _client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var id = response.Headers.GetValues("X-Request-Id").Single();
+        var id = response.Headers.GetValues(RollgateHeaders.RequestId).Single();
         Assert.Matches("^[0-9a-f]{32}$", id);
-        Assert.Equal(id, (await TestBackend.Echo.ReadAsync(response)).Headers["X-Request-Id"]);
+        Assert.Equal(id, (await TestBackend.Echo.ReadAsync(response)).Headers[RollgateHeaders.RequestId]);
     }
 
     [Fact]
@@ -213,7 +213,7 @@ public sealed class ClientFaultTests : IAsyncLifetime
         var response = await RawRequestAsync("GET /agents/bad-name-bot/x HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: client-400\r\nX-Foo(1): v\r\n\r\n");
 
         var problem = AssertProblem(response, 400, "unforwardable-header");
-        Assert.Equal("client-400", response.Headers["X-Request-Id"]);
+        Assert.Equal("client-400", response.Headers[RollgateHeaders.RequestId]);
         Assert.Contains("'X-Foo(1)'", problem["detail"]!.GetValue<string>());
         Assert.Equal(before, _echo.Requests);
         var metrics = await MetricsAsync();
@@ -237,10 +237,10 @@ public sealed class ClientFaultTests : IAsyncLifetime
         var fits = await _client.PostAsync("/agents/upload-bot/x", new ByteArrayContent(new byte[BodyLimit]));
 
         AssertProblem(declared, 413, "request-too-large");
-        Assert.Equal("client-413", declared.Headers["X-Request-Id"]);
+        Assert.Equal("client-413", declared.Headers[RollgateHeaders.RequestId]);
         Assert.Equal(0, backendCalls);
         AssertProblem(chunked, 413, "request-too-large");
-        Assert.Matches("^[0-9a-f]{32}$", chunked.Headers["X-Request-Id"]);
+        Assert.Matches("^[0-9a-f]{32}$", chunked.Headers[RollgateHeaders.RequestId]);
         Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
         Assert.Equal(BodyLimit.ToString(CultureInfo.InvariantCulture), await fits.Content.ReadAsStringAsync());
         var metrics = await MetricsAsync();
@@ -259,7 +259,7 @@ public sealed class ClientFaultTests : IAsyncLifetime
                                              + "Transfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk size\r\n0\r\n\r\n");
 
         AssertProblem(response, 400, "unreadable-request-body");
-        Assert.Equal("client-garbled", response.Headers["X-Request-Id"]);
+        Assert.Equal("client-garbled", response.Headers[RollgateHeaders.RequestId]);
         var metrics = await MetricsAsync();
         Assert.Equal(0, Requests(metrics, "garbled-bot", 1, "stable", "success"));
         Assert.Equal(0, Requests(metrics, "garbled-bot", 1, "stable", "error"));
@@ -299,14 +299,14 @@ public sealed class ClientFaultTests : IAsyncLifetime
         foreach (var (path, status, type) in problems)
         {
             var withId = new HttpRequestMessage(HttpMethod.Get, path);
-            withId.Headers.Add("X-Request-Id", $"client-{type}");
+            withId.Headers.Add(RollgateHeaders.RequestId, $"client-{type}");
             var answered = await _client.SendAsync(withId);
             var anonymous = await _client.GetAsync(path);
 
             await AssertProblemAsync(answered, status, type);
-            Assert.Equal($"client-{type}", answered.Headers.GetValues("X-Request-Id").Single());
+            Assert.Equal($"client-{type}", answered.Headers.GetValues(RollgateHeaders.RequestId).Single());
             await AssertProblemAsync(anonymous, status, type);
-            Assert.Matches("^[0-9a-f]{32}$", anonymous.Headers.GetValues("X-Request-Id").Single());
+            Assert.Matches("^[0-9a-f]{32}$", anonymous.Headers.GetValues(RollgateHeaders.RequestId).Single());
         }
 
         release.TrySetResult();

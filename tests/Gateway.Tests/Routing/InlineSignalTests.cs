@@ -78,8 +78,8 @@ public sealed class InlineSignalTests : IAsyncLifetime
         var calls = 0;
         await using var backend = await TestBackend.StartAsync("header", context =>
         {
-            context.Response.Headers["X-Rollgate-Cost-Usd"] = "0.25";
-            context.Response.Headers["X-Rollgate-Outcome"] = Interlocked.Increment(ref calls) % 2 == 0 ? "failed" : "completed";
+            context.Response.Headers[RollgateHeaders.CostUsd] = "0.25";
+            context.Response.Headers[RollgateHeaders.Outcome] = Interlocked.Increment(ref calls) % 2 == 0 ? "failed" : "completed";
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync("""{"usage":{"prompt_tokens":10,"completion_tokens":10}}""");
         });

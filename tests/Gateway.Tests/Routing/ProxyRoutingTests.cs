@@ -30,9 +30,9 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         var version = await _gateway.ReleaseAsync("echo-bot", _backend.Url);
 
         var request = new HttpRequestMessage(HttpMethod.Post, "/agents/echo-bot/v1/chat?x=1&y=two") { Content = GatewayInstance.Json(new { hello = "world" }) };
-        request.Headers.Add("X-Request-Id", "client-chosen-id");
-        request.Headers.Add("X-Rollgate-Version", "999");   // a client cannot speak for the gateway
-        request.Headers.Add("X-Rollgate-Role", "spoofed");
+        request.Headers.Add(RollgateHeaders.RequestId, "client-chosen-id");
+        request.Headers.Add(RollgateHeaders.Version, "999");   // a client cannot speak for the gateway
+        request.Headers.Add(RollgateHeaders.Role, "spoofed");
         request.Headers.Add("X-Forwarded-For", "203.0.113.9"); // replaced: the gateway states who called it
         var response = await _gateway.Proxy.SendAsync(request);
 
@@ -41,16 +41,16 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         Assert.Equal("/v1/chat", echo.Path);
         Assert.Equal("?x=1&y=two", echo.Query);
         Assert.Equal("POST", echo.Method);
-        Assert.Equal("echo-bot", echo.Headers["X-Rollgate-Agent"]);
-        Assert.Equal(version.ToString(), echo.Headers["X-Rollgate-Version"]);
-        Assert.StartsWith("sha256:", echo.Headers["X-Rollgate-Version-Hash"]);
-        Assert.Equal("stable", echo.Headers["X-Rollgate-Role"]);
-        Assert.Equal("client-chosen-id", echo.Headers["X-Request-Id"]);
+        Assert.Equal("echo-bot", echo.Headers[RollgateHeaders.Agent]);
+        Assert.Equal(version.ToString(), echo.Headers[RollgateHeaders.Version]);
+        Assert.StartsWith("sha256:", echo.Headers[RollgateHeaders.VersionHash]);
+        Assert.Equal("stable", echo.Headers[RollgateHeaders.Role]);
+        Assert.Equal("client-chosen-id", echo.Headers[RollgateHeaders.RequestId]);
         Assert.Equal("127.0.0.1", echo.Headers["X-Forwarded-For"]);
         Assert.Equal("http", echo.Headers["X-Forwarded-Proto"]);
         Assert.Equal(_gateway.Proxy.BaseAddress!.Authority, echo.Headers["X-Forwarded-Host"]);
-        Assert.Equal(version.ToString(), response.Headers.GetValues("X-Rollgate-Version").Single());
-        Assert.Equal("client-chosen-id", response.Headers.GetValues("X-Request-Id").Single());
+        Assert.Equal(version.ToString(), response.Headers.GetValues(RollgateHeaders.Version).Single());
+        Assert.Equal("client-chosen-id", response.Headers.GetValues(RollgateHeaders.RequestId).Single());
     }
 
     [Fact]
@@ -63,18 +63,18 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         request.Headers.Add("X-Forwarded-Host", "spoofed.example");
         request.Headers.Add("X-Forwarded-Prefix", "/spoofed");
         request.Headers.Add("Forwarded", "for=203.0.113.9;proto=https");
-        request.Headers.Add("X-Rollgate-Agent", "someone-else");
-        request.Headers.Add("X-Rollgate-Version-Hash", "sha256:spoofed");
+        request.Headers.Add(RollgateHeaders.Agent, "someone-else");
+        request.Headers.Add(RollgateHeaders.VersionHash, "sha256:spoofed");
         var echo = await TestBackend.Echo.ReadAsync(await _gateway.Proxy.SendAsync(request));
 
         Assert.Equal("http", echo.Headers["X-Forwarded-Proto"]);
         Assert.Equal(_gateway.Proxy.BaseAddress!.Authority, echo.Headers["X-Forwarded-Host"]);
         Assert.False(echo.Headers.ContainsKey("X-Forwarded-Prefix"));
         Assert.False(echo.Headers.ContainsKey("Forwarded"));
-        Assert.Equal("forward-bot", echo.Headers["X-Rollgate-Agent"]);
-        Assert.NotEqual("sha256:spoofed", echo.Headers["X-Rollgate-Version-Hash"]);
+        Assert.Equal("forward-bot", echo.Headers[RollgateHeaders.Agent]);
+        Assert.NotEqual("sha256:spoofed", echo.Headers[RollgateHeaders.VersionHash]);
         Assert.Equal(new Uri(_backend.Url).Authority, echo.Headers["Host"]); // the destination's, not the gateway's
-        Assert.Matches("^[0-9a-f]{32}$", echo.Headers["X-Request-Id"]);       // generated: the client sent none
+        Assert.Matches("^[0-9a-f]{32}$", echo.Headers[RollgateHeaders.RequestId]);       // generated: the client sent none
     }
 
     [Theory]
@@ -103,9 +103,9 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         var response = await _gateway.Proxy.GetAsync("/agents/id-bot/");
         var echo = await TestBackend.Echo.ReadAsync(response);
 
-        var id = response.Headers.GetValues("X-Request-Id").Single();
+        var id = response.Headers.GetValues(RollgateHeaders.RequestId).Single();
         Assert.Equal(32, id.Length);
-        Assert.Equal(id, echo.Headers["X-Request-Id"]);
+        Assert.Equal(id, echo.Headers[RollgateHeaders.RequestId]);
     }
 
     [Fact]
@@ -114,14 +114,14 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         await _gateway.ReleaseAsync("long-id-bot", _backend.Url);
 
         var request = new HttpRequestMessage(HttpMethod.Get, "/agents/long-id-bot/");
-        request.Headers.Add("X-Request-Id", new string('x', 129));
+        request.Headers.Add(RollgateHeaders.RequestId, new string('x', 129));
         var response = await _gateway.Proxy.SendAsync(request);
         var echo = await TestBackend.Echo.ReadAsync(response);
-        var second = (await _gateway.Proxy.GetAsync("/agents/long-id-bot/")).Headers.GetValues("X-Request-Id").Single();
+        var second = (await _gateway.Proxy.GetAsync("/agents/long-id-bot/")).Headers.GetValues(RollgateHeaders.RequestId).Single();
 
-        var id = response.Headers.GetValues("X-Request-Id").Single();
+        var id = response.Headers.GetValues(RollgateHeaders.RequestId).Single();
         Assert.Matches("^[0-9a-f]{32}$", id);
-        Assert.Equal(id, echo.Headers["X-Request-Id"]);
+        Assert.Equal(id, echo.Headers[RollgateHeaders.RequestId]);
         Assert.NotEqual(id, second);
     }
 
@@ -178,7 +178,7 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         var response = await _gateway.Proxy.GetAsync("/agents/down-bot/x");
 
         await AssertProblemAsync(response, HttpStatusCode.BadGateway, "backend-unreachable");
-        Assert.Equal("1", response.Headers.GetValues("X-Rollgate-Version").Single());
+        Assert.Equal("1", response.Headers.GetValues(RollgateHeaders.Version).Single());
         var metrics = await _gateway.Admin.GetStringAsync("/metrics");
         Assert.Contains("rollgate_requests_total{agent=\"down-bot\",version=\"1\",role=\"stable\",outcome=\"error\"} 1", metrics);
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Rollgate.Routing;
 
 namespace Rollgate.Tests.Routing;
@@ -36,5 +37,23 @@ public sealed class RequestIdsTests
     {
         Assert.True(RequestIds.IsUsable(new string('x', 128)));
         Assert.False(RequestIds.IsUsable(new string('x', 129)));
+    }
+
+    [Fact]
+    public void A_request_keeps_a_usable_client_id_and_gets_a_new_one_in_place_of_an_unusable_one()
+    {
+        var headers = new HeaderDictionary { [RollgateHeaders.RequestId] = "client-chosen-id" };
+        Assert.Equal(("client-chosen-id", false), RequestIds.For(headers));
+        Assert.Equal("client-chosen-id", headers[RollgateHeaders.RequestId]);
+
+        headers[RollgateHeaders.RequestId] = "bell\u0007";
+        var (id, generated) = RequestIds.For(headers);
+        Assert.True(generated);
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        Assert.False(headers.ContainsKey(RollgateHeaders.RequestId)); // neither forwarded nor echoed
+
+        var (fresh, created) = RequestIds.For(new HeaderDictionary());
+        Assert.True(created);
+        Assert.NotEqual(id, fresh);
     }
 }

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Http;
+using Rollgate.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Rollgate.Benchmarks;
+
+/// <summary>
+/// The "signals off" step: records nothing (no counters, histogram, figures or ledger), so the real
+/// <see cref="AgentProxyMiddleware"/> built with it measures everything but the signals.
+/// </summary>
+internal sealed class NullRequestRecorder : IRequestRecorder
+{
+    public static NullRequestRecorder Instance { get; } = new();
+
+    private NullRequestRecorder()
+    {
+    }
+
+    public void Forwarded(VersionTarget target, HttpContext context, IForwarderErrorFeature? error, TimeSpan elapsed, string requestId)
+    {
+    }
+
+    public void RetriedOnStable(VersionTarget canary, TimeSpan elapsed)
+    {
+    }
+
+    public void Canceled(VersionTarget target, string requestId)
+    {
+    }
+}
