@@ -36,4 +36,15 @@ public static class ForwarderFaults
         ForwarderError.RequestCreation => FaultOwner.Gateway,
         _ => FaultOwner.Backend,
     };
+
+    /// <summary>What went wrong with the backend, in words for a problem's <c>detail</c>.</summary>
+    public static string Describe(ForwarderError error) => error switch
+    {
+        ForwarderError.Request => "the backend could not be reached or closed the connection before answering",
+        ForwarderError.RequestTimedOut => "the backend did not answer within the backend timeout",
+        ForwarderError.RequestBodyDestination => "the backend stopped reading the request body",
+        ForwarderError.ResponseBodyDestination => "the backend broke off its response",
+        ForwarderError.NoAvailableDestinations => "the version has no backend destination to send to",
+        _ => "the backend's answer could not be proxied",
+    };
 }

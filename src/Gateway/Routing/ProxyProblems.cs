@@ -39,7 +39,7 @@ public static class ProxyProblems
     public static Task BackendAsync(HttpContext context, AgentRoute agent, VersionTarget target, IForwarderErrorFeature error, string requestId)
     {
         context.Response.Headers[RollgateHeaders.Version] = target.NumberText;
-        var detail = $"Version {target.NumberText} of '{agent.Name}': {error.Error}";
+        var detail = $"Version {target.NumberText} of '{agent.Name}': {ForwarderFaults.Describe(error.Error)}.";
         return error.Error == ForwarderError.RequestTimedOut
             ? ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status504GatewayTimeout, "backend-timeout", "Backend timeout", detail)
             : ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "backend-unreachable", "Backend unreachable", detail);

@@ -179,6 +179,8 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
 
         await AssertProblemAsync(response, HttpStatusCode.BadGateway, "backend-unreachable");
         Assert.Equal("1", response.Headers.GetValues(RollgateHeaders.Version).Single());
+        Assert.Equal("Version 1 of 'down-bot': the backend could not be reached or closed the connection before answering.",
+            JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>());
         var metrics = await _gateway.Admin.GetStringAsync("/metrics");
         Assert.Contains("rollgate_requests_total{agent=\"down-bot\",version=\"1\",role=\"stable\",outcome=\"error\"} 1", metrics);
     }
@@ -199,6 +201,7 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         release.TrySetResult();
 
         await AssertProblemAsync(response, HttpStatusCode.GatewayTimeout, "backend-timeout");
+        Assert.EndsWith("the backend did not answer within the backend timeout.", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>());
     }
 
     [Fact]
