@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Rollgate.Admin.Views;
 using Rollgate.Agents;
 using Rollgate.Release;
@@ -18,13 +17,13 @@ public sealed class FleetReportTests : IAsyncLifetime
     private readonly string _dataDir = GatewayInstance.NewDataDir();
     private FileStore _files = null!;
     private AcksUnreadableStore _store = null!;
-    private ReleaseManager _releases = null!;
+    private ReleaseCommands _releases = null!;
 
     public Task InitializeAsync()
     {
         _files = FileStore.Open(_dataDir);
         _store = new AcksUnreadableStore(_files);
-        _releases = new ReleaseManager(_store, new NoOpApplier(), TimeProvider.System, NullLogger<ReleaseManager>.Instance);
+        _releases = TestReleases.Commands(_store, TimeProvider.System);
         return Task.CompletedTask;
     }
 
@@ -37,22 +36,21 @@ public sealed class FleetReportTests : IAsyncLifetime
     [Fact]
     public async Task Unreadable_acknowledgements_are_reported_as_unknown_not_as_all_acked()
     {
-        await _releases.DefineAsync("report-bot", new AgentDefinition(), null, "op", default);
+        await _releases.DefineAsync("report-bot", new AgentDefinition(), new CommandIssuer("op"), default);
         foreach (var number in new[] { 1, 2 })
         {
             var draft = VersionComposer.Compose(new VersionManifest { Notes = $"v{number}" }, null, 0, DateTimeOffset.UtcNow, "op");
             await _files.AddVersionAsync("report-bot", draft.Hash + number, n => draft with { Number = n, Hash = draft.Hash + number }, default);
-            await _releases.ExecuteAsync("report-bot", null, "op", (r, ctx) => ReleaseTransitions.DeployImmediate(r.State, number, ctx), default);
+            await _releases.DeployAsync("report-bot", new Deployment(number) { Strategy = DeployStrategy.Immediate }, new CommandIssuer("op"), default);
         }
 
         _store.AcksUnreadable = true;
-        var result = await _releases.ExecuteAsync("report-bot", null, "op", (r, ctx) => ReleaseTransitions.Rollback(r.State, null, "bad", ctx), default,
-            waitForFleet: true);
+        var result = await _releases.RollbackAsync("report-bot", null, "bad", RollbackTrigger.Manual, new CommandIssuer("op"), default);
 
         var committed = Assert.IsType<CommandResult.Committed>(result);
         Assert.Equal(1, committed.Record.State.Stable);
         Assert.Null(committed.Timings.Replicas);
-        var view = RollbackView.Of(committed, "manual").Replicas;
+        var view = RollbackView.Of(committed, RollbackTrigger.Manual).Replicas;
         Assert.Null(view.Acked);
         Assert.Null(view.Total);
         Assert.Null(view.AllAckedMs);
