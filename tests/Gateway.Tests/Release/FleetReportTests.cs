@@ -58,32 +58,11 @@ public sealed class FleetReportTests : IAsyncLifetime
     }
 
     /// <summary>The real file store, except that reading the fleet's acknowledgements fails as an unreachable store does.</summary>
-    private sealed class AcksUnreadableStore(IRollgateStore inner) : IRollgateStore
+    private sealed class AcksUnreadableStore(IRollgateStore inner) : DelegatingStore(inner)
     {
         public bool AcksUnreadable { get; set; }
 
-        public string Kind => inner.Kind;
-
-        public Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken)
-            => AcksUnreadable ? throw new StoreUnavailableException("the store stopped answering") : inner.GetAcksAsync(agent, generation, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken) => inner.ListAgentsAsync(cancellationToken);
-        public Task<AgentRecord?> GetAgentAsync(string agent, CancellationToken cancellationToken) => inner.GetAgentAsync(agent, cancellationToken);
-        public Task<bool> TryCommitAsync(AgentRecord next, HistoryEvent historyEvent, CancellationToken cancellationToken) => inner.TryCommitAsync(next, historyEvent, cancellationToken);
-        public Task<VersionAddResult> AddVersionAsync(string agent, string contentHash, Func<int, AgentVersion> create, CancellationToken cancellationToken)
-            => inner.AddVersionAsync(agent, contentHash, create, cancellationToken);
-        public Task<AgentVersion?> GetVersionAsync(string agent, int number, CancellationToken cancellationToken) => inner.GetVersionAsync(agent, number, cancellationToken);
-        public Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken) => inner.ListVersionsAsync(agent, cancellationToken);
-        public Task RecordApplyTimeAsync(string agent, string eventId, double applyMs, CancellationToken cancellationToken)
-            => inner.RecordApplyTimeAsync(agent, eventId, applyMs, cancellationToken);
-        public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken) => inner.GetHistoryAsync(agent, limit, cancellationToken);
-        public IDisposable Watch(Action<string> onChange, Action<string>? onEpoch = null) => inner.Watch(onChange, onEpoch);
-        public Task<string> GetEpochAsync(CancellationToken cancellationToken) => inner.GetEpochAsync(cancellationToken);
-        public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken) => inner.HeartbeatAsync(replicaId, cancellationToken);
-        public Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken)
-            => inner.AcknowledgeAsync(replicaId, agent, generation, cancellationToken);
-        public Task<bool> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken)
-            => inner.TryAcquireLeaseAsync(name, owner, ttl, cancellationToken);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public override Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken)
+            => AcksUnreadable ? throw new StoreUnavailableException("the store stopped answering") : base.GetAcksAsync(agent, generation, cancellationToken);
     }
 }
