@@ -7,7 +7,7 @@ namespace Rollgate.Release;
 /// <summary>
 /// Runs one release change: read the agent, decide the transition on what was read, commit it conditioned on the
 /// generation (deciding again after a lost race, unless the issuer pinned a generation), route by it here at once, and
-/// measure how long that took here and across the fleet. What each command decides is <see cref="ReleaseCommands"/>'.
+/// measure how long that took here and across the fleet. What each command decides lives in <see cref="ReleaseCommands"/>.
 /// </summary>
 public sealed partial class ReleaseManager(
     IRollgateStore store,
