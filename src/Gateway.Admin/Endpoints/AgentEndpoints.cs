@@ -23,16 +23,17 @@ internal static class AgentEndpoints
         admin.MapGet("/agents/{agent}", GetAsync);
     }
 
-    private static async Task<IResult> PutAsync(string agent, HttpContext context, ReleaseManager releases, FigureStoreOptions figures, TimeProvider time)
+    private static async Task<IResult> PutAsync(string agent, HttpContext context, ReleaseCommands commands, FigureStoreOptions figures, TimeProvider time)
     {
         if (!AgentName.IsValid(agent))
         {
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        if (!Generation.TryReadIfMatch(context, out var ifMatch))
+        var (issuer, invalid) = CommandIssuers.Read(context);
+        if (invalid is not null)
         {
-            return AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"17\""));
+            return invalid;
         }
 
         var (definition, error) = await JsonBody.ReadAsync<AgentDefinition>(context);
@@ -47,7 +48,7 @@ internal static class AgentEndpoints
             return AdminProblems.Validation(errors);
         }
 
-        var result = await releases.DefineAsync(agent, definition!, ifMatch, context.Actor(), context.RequestAborted);
+        var result = await commands.DefineAsync(agent, definition!, issuer!, context.RequestAborted);
         if (result is CommandResult.Committed { Record.Generation: 1 } created)
         {
             Generation.SetETag(context, created.Record.Generation);

@@ -6,7 +6,6 @@ using Rollgate.Admin.Http;
 using Rollgate.Admin.Views;
 using Rollgate.Agents;
 using Rollgate.Json;
-using Rollgate.Observability;
 using Rollgate.Release;
 using Rollgate.Stores;
 using Rollgate.Validation;
@@ -19,17 +18,17 @@ internal static class ReleaseEndpoints
     public static void Map(RouteGroupBuilder admin)
     {
         admin.MapPost("/agents/{agent}/deployments", DeployAsync);
-        admin.MapPost("/agents/{agent}/promote", (string agent, HttpContext context, ReleaseManager releases, TimeProvider time)
-            => RunAsync(agent, context, releases, time, (record, ctx) => ReleaseTransitions.Promote(record.State, ctx)));
+        admin.MapPost("/agents/{agent}/promote", (string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
+            => RunAsync(agent, context, time, (issuer, ct) => commands.PromoteAsync(agent, issuer, ct)));
         admin.MapPost("/agents/{agent}/pause", PauseAsync);
-        admin.MapPost("/agents/{agent}/resume", (string agent, HttpContext context, ReleaseManager releases, TimeProvider time)
-            => RunAsync(agent, context, releases, time, (record, ctx) => ReleaseTransitions.Resume(record.State, ctx)));
+        admin.MapPost("/agents/{agent}/resume", (string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
+            => RunAsync(agent, context, time, (issuer, ct) => commands.ResumeAsync(agent, issuer, ct)));
         admin.MapPost("/agents/{agent}/weight", WeightAsync);
         admin.MapPost("/agents/{agent}/rollback", RollbackAsync);
         admin.MapGet("/agents/{agent}/history", HistoryAsync);
     }
 
-    private static async Task<IResult> DeployAsync(string agent, HttpContext context, ReleaseManager releases, IRollgateStore store, TimeProvider time)
+    private static async Task<IResult> DeployAsync(string agent, HttpContext context, ReleaseCommands commands, IRollgateStore store, TimeProvider time)
     {
         var (request, error) = await ReadAsync<DeploymentRequest>(agent, context);
         if (error is not null)
@@ -67,30 +66,27 @@ internal static class ReleaseEndpoints
             return missing;
         }
 
-        return await RunAsync(agent, context, releases, time, (record, ctx) =>
+        var deployment = new Deployment(request.Version.Value)
         {
-            var strategy = request.Strategy ?? (record.State.Stable is null ? "immediate" : "canary");
-            if (strategy == "immediate")
+            Strategy = request.Strategy switch
             {
-                return ReleaseTransitions.DeployImmediate(record.State, request.Version.Value, ctx);
-            }
-
-            var plan = new RolloutPlan
-            {
-                Steps = request.Steps ?? record.Definition.Rollout.Steps,
-                StepDuration = request.StepDuration ?? record.Definition.Rollout.StepDuration,
-            };
-            return ReleaseTransitions.DeployCanary(record.State, request.Version.Value, plan, ctx);
-        });
+                "immediate" => DeployStrategy.Immediate,
+                "canary" => DeployStrategy.Canary,
+                _ => null,
+            },
+            Steps = request.Steps,
+            StepDuration = request.StepDuration,
+        };
+        return await RunAsync(agent, context, time, (issuer, ct) => commands.DeployAsync(agent, deployment, issuer, ct));
     }
 
-    private static async Task<IResult> PauseAsync(string agent, HttpContext context, ReleaseManager releases, TimeProvider time)
+    private static async Task<IResult> PauseAsync(string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
     {
         var (request, error) = await ReadAsync<PauseRequest>(agent, context, allowEmpty: true);
-        return error ?? await RunAsync(agent, context, releases, time, (record, ctx) => ReleaseTransitions.Pause(record.State, ctx, request?.Reason));
+        return error ?? await RunAsync(agent, context, time, (issuer, ct) => commands.PauseAsync(agent, request?.Reason, issuer, ct));
     }
 
-    private static async Task<IResult> WeightAsync(string agent, HttpContext context, ReleaseManager releases, TimeProvider time)
+    private static async Task<IResult> WeightAsync(string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
     {
         var (request, error) = await ReadAsync<WeightRequest>(agent, context);
         if (error is not null)
@@ -103,10 +99,10 @@ internal static class ReleaseEndpoints
             return AdminProblems.Validation(AdminProblems.Single("canaryPercent", "is required: a number from 0 to 100"));
         }
 
-        return await RunAsync(agent, context, releases, time, (record, ctx) => ReleaseTransitions.Weight(record.State, percent, ctx));
+        return await RunAsync(agent, context, time, (issuer, ct) => commands.WeightAsync(agent, percent, issuer, ct));
     }
 
-    private static async Task<IResult> RollbackAsync(string agent, HttpContext context, ReleaseManager releases, IRollgateStore store, TimeProvider time)
+    private static async Task<IResult> RollbackAsync(string agent, HttpContext context, ReleaseCommands commands, IRollgateStore store, TimeProvider time)
     {
         var (request, error) = await ReadAsync<RollbackRequest>(agent, context, allowEmpty: true);
         if (error is not null)
@@ -125,21 +121,14 @@ internal static class ReleaseEndpoints
             return missing;
         }
 
-        if (!Generation.TryReadIfMatch(context, out var ifMatch))
+        var (issuer, invalid) = CommandIssuers.Read(context);
+        if (invalid is not null)
         {
-            return AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"17\""));
+            return invalid;
         }
 
-        var result = await releases.ExecuteAsync(agent, ifMatch, context.Actor(),
-            (record, ctx) => ReleaseTransitions.Rollback(record.State, request.To, request.Reason ?? "manual rollback", ctx),
-            context.RequestAborted, waitForFleet: true);
-        if (result is CommandResult.Committed committed)
-        {
-            RollgateMetrics.Rollbacks.WithLabels(agent, "manual").Inc();
-            RollgateMetrics.RollbackApply.WithLabels(agent).Observe(committed.Timings.ApplyMs / 1000);
-        }
-
-        return result.ToHttp(context, time.GetUtcNow(), committed => RollbackView.Of(committed, "manual"));
+        var result = await commands.RollbackAsync(agent, request.To, request.Reason, RollbackTrigger.Manual, issuer!, context.RequestAborted);
+        return result.ToHttp(context, time.GetUtcNow(), committed => RollbackView.Of(committed, RollbackTrigger.Manual));
     }
 
     private static async Task<IResult> HistoryAsync(string agent, HttpContext context, IRollgateStore store)
@@ -164,20 +153,21 @@ internal static class ReleaseEndpoints
         return Results.Json(new { events = await store.GetHistoryAsync(agent, limit, context.RequestAborted) }, RollgateJson.Options);
     }
 
-    private static async Task<IResult> RunAsync(string agent, HttpContext context, ReleaseManager releases, TimeProvider time,
-        Func<AgentRecord, TransitionContext, TransitionOutcome> transition)
+    private static async Task<IResult> RunAsync(string agent, HttpContext context, TimeProvider time,
+        Func<CommandIssuer, CancellationToken, Task<CommandResult>> command)
     {
         if (!AgentName.IsValid(agent))
         {
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        if (!Generation.TryReadIfMatch(context, out var ifMatch))
+        var (issuer, invalid) = CommandIssuers.Read(context);
+        if (invalid is not null)
         {
-            return AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"17\""));
+            return invalid;
         }
 
-        var result = await releases.ExecuteAsync(agent, ifMatch, context.Actor(), transition, context.RequestAborted);
+        var result = await command(issuer!, context.RequestAborted);
         return result.ToHttp(context, time.GetUtcNow());
     }
 

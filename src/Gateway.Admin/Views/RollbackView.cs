@@ -17,11 +17,11 @@ public sealed record RollbackView(
     ReplicaAcksView Replicas,
     string EventId)
 {
-    public static RollbackView Of(CommandResult.Committed committed, string trigger) => new(
+    public static RollbackView Of(CommandResult.Committed committed, RollbackTrigger trigger) => new(
         committed.Record.Generation,
         committed.Event.From,
         committed.Event.To,
-        trigger,
+        trigger.ToLabel(),
         committed.Event.Detail,
         committed.Timings.DecidedAt,
         committed.Timings.AppliedAt,

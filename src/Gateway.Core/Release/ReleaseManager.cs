@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Rollgate.Agents;
 using Rollgate.Stores;
@@ -6,10 +5,11 @@ using Rollgate.Stores;
 namespace Rollgate.Release;
 
 /// <summary>
-/// Runs release commands: read the agent, compute the transition, commit it conditioned on the generation
-/// (retrying a lost race unless the caller pinned a generation with If-Match), then route by it here at once.
+/// Runs one release change: read the agent, decide the transition on what was read, commit it conditioned on the
+/// generation (deciding again after a lost race, unless the issuer pinned a generation), route by it here at once, and
+/// measure how long that took here and across the fleet. What each command decides lives in <see cref="ReleaseCommands"/>.
 /// </summary>
-public sealed class ReleaseManager(
+public sealed partial class ReleaseManager(
     IRollgateStore store,
     IReleaseApplier applier,
     TimeProvider timeProvider,
@@ -17,31 +17,27 @@ public sealed class ReleaseManager(
 {
     private const int MaxAttempts = 8;
 
+    // Replicas normally acknowledge within the first few milliseconds: poll tightly for those, then back off.
+    private static readonly TimeSpan FastPollingFor = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan FastPoll = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan SlowPoll = TimeSpan.FromMilliseconds(10);
+
     /// <summary>How long a command waits for the rest of the fleet to acknowledge before answering anyway.</summary>
     public TimeSpan FleetAckTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
-    public Task<CommandResult> ExecuteAsync(
+    /// <param name="agent">The agent to change.</param>
+    /// <param name="issuer">Who changes it; the actor of the history event, and the generation it must still have.</param>
+    /// <param name="definition">
+    /// Set by a definition: the agent is created if it does not exist, and committed with this definition.
+    /// </param>
+    /// <param name="transition">Decides the change on the agent as read; called again after a lost race.</param>
+    /// <param name="waitForFleet">Whether to wait, up to <see cref="FleetAckTimeout"/>, until every replica routes by the change.</param>
+    /// <param name="cancellationToken">Cancels the command; a commit already made stays.</param>
+    internal async Task<CommandResult> ExecuteAsync(
         string agent,
-        long? ifMatch,
-        string actor,
+        CommandIssuer issuer,
+        AgentDefinition? definition,
         Func<AgentRecord, TransitionContext, TransitionOutcome> transition,
-        CancellationToken cancellationToken,
-        bool waitForFleet = false)
-        => ExecuteCoreAsync(agent, ifMatch, actor, createIfMissing: null, (record, ctx) => (transition(record, ctx), record.Definition), waitForFleet, cancellationToken);
-
-    /// <summary>Creates the agent or replaces its definition; one generation and one <c>define</c> event.</summary>
-    public Task<CommandResult> DefineAsync(string agent, AgentDefinition definition, long? ifMatch, string actor, CancellationToken cancellationToken)
-        => ExecuteCoreAsync(agent, ifMatch, actor, createIfMissing: definition,
-            (record, ctx) => (new TransitionOutcome.Changed(record.State,
-                ctx.Event(HistoryEventTypes.Define, record.State.Stable, record.State.Stable, record.Generation == 0 ? "agent created" : "definition updated")), definition),
-            waitForFleet: false, cancellationToken);
-
-    private async Task<CommandResult> ExecuteCoreAsync(
-        string agent,
-        long? ifMatch,
-        string actor,
-        AgentDefinition? createIfMissing,
-        Func<AgentRecord, TransitionContext, (TransitionOutcome Outcome, AgentDefinition Definition)> transition,
         bool waitForFleet,
         CancellationToken cancellationToken)
     {
@@ -51,32 +47,31 @@ public sealed class ReleaseManager(
             var now = timeProvider.GetUtcNow();
             if (current is null)
             {
-                if (createIfMissing is null)
+                if (definition is null)
                 {
                     return new CommandResult.NotFound(agent);
                 }
 
-                current = new AgentRecord { Name = agent, Generation = 0, Definition = createIfMissing, State = ReleaseState.Empty, CreatedAt = now, UpdatedAt = now };
+                current = new AgentRecord { Name = agent, Generation = 0, Definition = definition, State = ReleaseState.Empty, CreatedAt = now, UpdatedAt = now };
             }
 
-            if (ifMatch is { } expected && expected != current.Generation)
+            if (issuer.IfMatch is { } expected && expected != current.Generation)
             {
                 return new CommandResult.PreconditionFailed(current.Generation);
             }
 
-            var decided = Stopwatch.GetTimestamp();
-            var ctx = new TransitionContext(now, actor, current.Generation + 1, current.Definition);
-            var (outcome, definition) = transition(current, ctx);
+            var decided = timeProvider.GetTimestamp();
+            var outcome = transition(current, new TransitionContext(now, issuer.Actor, current.Generation + 1, current.Definition));
             if (outcome is TransitionOutcome.Refused refused)
             {
                 return new CommandResult.Refused(refused.Reason, refused.Title, refused.Detail);
             }
 
             var changed = (TransitionOutcome.Changed)outcome;
-            var next = current with { Generation = current.Generation + 1, State = changed.State, Definition = definition, UpdatedAt = now };
+            var next = current with { Generation = current.Generation + 1, State = changed.State, Definition = definition ?? current.Definition, UpdatedAt = now };
             if (!await store.TryCommitAsync(next, changed.Event, cancellationToken))
             {
-                if (ifMatch is not null)
+                if (issuer.IfMatch is not null)
                 {
                     var latest = await store.GetAgentAsync(agent, cancellationToken);
                     return new CommandResult.PreconditionFailed(latest?.Generation ?? 0);
@@ -90,7 +85,7 @@ public sealed class ReleaseManager(
                 continue;
             }
 
-            var committed = Stopwatch.GetTimestamp();
+            var committed = timeProvider.GetTimestamp();
             var applied = await applier.ApplyCommittedAsync(next, cancellationToken);
             var timings = await MeasureAsync(agent, next.Generation, now, decided, committed, applied, waitForFleet, cancellationToken);
             var historyEvent = changed.Event with { ApplyMs = Math.Round(timings.ApplyMs, 3) };
@@ -100,20 +95,18 @@ public sealed class ReleaseManager(
             }
             catch (StoreUnavailableException ex)
             {
-                logger.LogWarning(ex, "Apply time of {EventId} not recorded", historyEvent.Id);
+                LogApplyTimeNotRecorded(logger, ex, agent, historyEvent.Id);
             }
 
-            logger.LogInformation("{Agent} generation {Generation}: {Type} by {Actor} ({From} -> {To}), applied in {ApplyMs:F2} ms",
-                agent, next.Generation, changed.Event.Type, actor, changed.Event.From, changed.Event.To, timings.ApplyMs);
             return new CommandResult.Committed(next, historyEvent, timings);
         }
     }
 
+    /// <param name="decided">When the transition was decided, on <see cref="TimeProvider.GetTimestamp"/>, as are the others.</param>
     private async Task<ApplyTimings> MeasureAsync(string agent, long generation, DateTimeOffset decidedAt, long decided, long committed, long applied,
         bool waitForFleet, CancellationToken cancellationToken)
     {
-        var applyMs = Stopwatch.GetElapsedTime(decided, applied).TotalMilliseconds;
-        var appliedAt = decidedAt + Stopwatch.GetElapsedTime(decided, applied);
+        var applyTime = timeProvider.GetElapsedTime(decided, applied);
         FleetAcks? acks = null;
         double? allAckedMs = null;
         try
@@ -121,28 +114,39 @@ public sealed class ReleaseManager(
             acks = await store.GetAcksAsync(agent, generation, cancellationToken);
             if (waitForFleet)
             {
-                var deadline = Stopwatch.GetTimestamp() + (long)(FleetAckTimeout.TotalSeconds * Stopwatch.Frequency);
-                var fastUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20;
-                while (!acks.Value.All && Stopwatch.GetTimestamp() < deadline)
+                var waitStarted = timeProvider.GetTimestamp();
+                while (!acks.Value.All)
                 {
-                    // Poll tightly for the first 50 ms, where replicas normally acknowledge, then back off.
-                    await Task.Delay(Stopwatch.GetTimestamp() < fastUntil ? 1 : 10, cancellationToken);
+                    var waited = timeProvider.GetElapsedTime(waitStarted);
+                    if (waited >= FleetAckTimeout)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(waited < FastPollingFor ? FastPoll : SlowPoll, timeProvider, cancellationToken);
                     acks = await store.GetAcksAsync(agent, generation, cancellationToken);
                 }
             }
 
             if (acks.Value.All)
             {
-                allAckedMs = Stopwatch.GetElapsedTime(decided).TotalMilliseconds;
+                allAckedMs = timeProvider.GetElapsedTime(decided).TotalMilliseconds;
             }
         }
         catch (StoreUnavailableException ex)
         {
             // The change is committed and applied here; only the fleet report is missing, and the answer says so.
-            logger.LogWarning(ex, "Could not read fleet acknowledgements for {Agent} generation {Generation}", agent, generation);
+            LogAcksUnreadable(logger, ex, agent, generation);
             acks = null;
         }
 
-        return new ApplyTimings(decidedAt, appliedAt, Stopwatch.GetElapsedTime(decided, committed).TotalMilliseconds, applyMs, acks, allAckedMs);
+        return new ApplyTimings(decidedAt, decidedAt + applyTime, timeProvider.GetElapsedTime(decided, committed).TotalMilliseconds,
+            applyTime.TotalMilliseconds, acks, allAckedMs);
     }
+
+    [LoggerMessage(1, LogLevel.Warning, "Apply time of {Agent}'s event {EventId} not recorded")]
+    private static partial void LogApplyTimeNotRecorded(ILogger logger, Exception exception, string agent, string eventId);
+
+    [LoggerMessage(2, LogLevel.Warning, "Could not read fleet acknowledgements for {Agent} generation {Generation}")]
+    private static partial void LogAcksUnreadable(ILogger logger, Exception exception, string agent, long generation);
 }

@@ -1,15 +1,16 @@
-using Microsoft.Extensions.Logging;
 using Rollgate.Stores;
 
 namespace Rollgate.Release;
 
 /// <summary>
 /// Moves canary rollouts to their next step when a step's duration has passed. Runs on the controller replica
-/// only; the due-check is repeated inside the transition, so a race with another writer can never promote twice.
+/// only; the due-check is repeated inside the command, so a race with another writer can never promote twice.
 /// </summary>
-public sealed class RolloutScheduler(IRollgateStore store, ReleaseManager releases, TimeProvider timeProvider, ILogger<RolloutScheduler> logger)
+public sealed class RolloutScheduler(IRollgateStore store, ReleaseCommands commands, TimeProvider timeProvider)
 {
     public const string Actor = "schedule";
+
+    private static readonly CommandIssuer Issuer = new(Actor);
 
     /// <returns>How many agents were promoted.</returns>
     public async Task<int> TickAsync(CancellationToken cancellationToken)
@@ -23,13 +24,9 @@ public sealed class RolloutScheduler(IRollgateStore store, ReleaseManager releas
                 continue;
             }
 
-            var result = await releases.ExecuteAsync(agent, null, Actor, (current, ctx) => ReleaseTransitions.IsStepDue(current.State, ctx.Now)
-                ? ReleaseTransitions.Promote(current.State, ctx)
-                : new TransitionOutcome.Refused(RefusalReason.Superseded, "Not due", "the step is no longer due"), cancellationToken);
-            if (result is CommandResult.Committed committed)
+            if (await commands.PromoteIfDueAsync(agent, Issuer, cancellationToken) is CommandResult.Committed)
             {
                 promoted++;
-                logger.LogInformation("Rollout of {Agent}: {Detail}", agent, committed.Event.Detail);
             }
         }
 

@@ -69,6 +69,7 @@ public static partial class GatewayHost
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddSingleton<ReleaseManager>();
+        services.AddSingleton<ReleaseCommands>();
         services.AddSingleton<VersionService>();
         services.AddSingleton(new ControllerOptions(options.ReplicaId, options.EvaluationInterval));
         services.AddSingleton<RolloutScheduler>();

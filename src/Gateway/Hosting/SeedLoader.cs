@@ -14,9 +14,11 @@ namespace Rollgate.Hosting;
 /// definition is not re-committed, versions are de-duplicated by content, and a deploy happens only once.
 /// </summary>
 public sealed class SeedLoader(
-    IRollgateStore store, ReleaseManager releases, VersionService versions, FigureStoreOptions figures, ILogger<SeedLoader> logger)
+    IRollgateStore store, ReleaseCommands commands, VersionService versions, FigureStoreOptions figures, ILogger<SeedLoader> logger)
 {
     public const string Actor = "seed";
+
+    private static readonly CommandIssuer Issuer = new(Actor);
 
     public async Task ApplyAsync(string path, CancellationToken cancellationToken)
     {
@@ -69,7 +71,7 @@ public sealed class SeedLoader(
         var existing = await store.GetAgentAsync(agent.Name, cancellationToken);
         if (existing is null || !SameDefinition(existing.Definition, agent.Definition))
         {
-            Expect(await releases.DefineAsync(agent.Name, agent.Definition, null, Actor, cancellationToken), agent.Name, "define");
+            Expect(await commands.DefineAsync(agent.Name, agent.Definition, Issuer, cancellationToken), agent.Name, "define");
         }
 
         for (var i = 0; i < agent.Versions.Count; i++)
@@ -93,7 +95,7 @@ public sealed class SeedLoader(
                 throw StartupException.InvalidSetting($"Seed: agent '{agent.Name}' has no version {deploy} to deploy");
             }
 
-            Expect(await releases.ExecuteAsync(agent.Name, null, Actor, (record, ctx) => ReleaseTransitions.DeployImmediate(record.State, deploy, ctx), cancellationToken),
+            Expect(await commands.DeployAsync(agent.Name, new Deployment(deploy) { Strategy = DeployStrategy.Immediate }, Issuer, cancellationToken),
                 agent.Name, "deploy");
         }
     }

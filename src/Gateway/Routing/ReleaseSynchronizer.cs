@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Diagnostics;
 using System.Threading.Channels;
 using Rollgate.Observability;
 using Rollgate.Release;
@@ -26,8 +25,14 @@ public sealed partial class ReleaseSynchronizer(
     ProxyConfigBuilder configBuilder,
     ReplicaIdentity replica,
     SignalRecorder recorder,
+    TimeProvider timeProvider,
     ILogger<ReleaseSynchronizer> logger) : BackgroundService, IReleaseApplier
 {
+    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LoadRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProxyConfigTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ProxyConfigPoll = TimeSpan.FromMilliseconds(1);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, AgentSnapshot> _agents = new(StringComparer.Ordinal);
     private readonly Channel<StoreChange> _changes = Channel.CreateUnbounded<StoreChange>(new UnboundedChannelOptions { SingleReader = true });
@@ -48,7 +53,7 @@ public sealed partial class ReleaseSynchronizer(
             if (_agents.TryGetValue(record.Name, out var known) && known.Record.Generation >= record.Generation)
             {
                 behind = known.Record.Generation > record.Generation;
-                applied = Stopwatch.GetTimestamp();
+                applied = timeProvider.GetTimestamp();
             }
             else
             {
@@ -70,7 +75,7 @@ public sealed partial class ReleaseSynchronizer(
         {
             // This replica routes by a newer generation than the one it just committed: another replica committed
             // since, or the store was reset and generations started over. The epoch tells which.
-            return await FollowEpochAsync(cancellationToken) ? Stopwatch.GetTimestamp() : applied;
+            return await FollowEpochAsync(cancellationToken) ? timeProvider.GetTimestamp() : applied;
         }
 
         // Outside the gate: acknowledging only ever raises the stored generation, and nothing waits for it here.
@@ -119,7 +124,7 @@ public sealed partial class ReleaseSynchronizer(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogWarning(ex, "Loading the release state failed (attempt {Attempt}); retrying", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await Task.Delay(LoadRetryDelay, timeProvider, cancellationToken);
             }
         }
     }
@@ -255,7 +260,7 @@ public sealed partial class ReleaseSynchronizer(
         var entries = routing.Current.ByEntryRoute.ToDictionary(StringComparer.Ordinal);
         entries[ProxyIds.EntryRoute(snapshot.Record.Name)] = route;
         routing.Publish(new RoutingTable(entries.ToFrozenDictionary(StringComparer.Ordinal)));
-        var applied = Stopwatch.GetTimestamp();
+        var applied = timeProvider.GetTimestamp();
         UpdateGauges(route);
         return applied;
     }
@@ -303,18 +308,18 @@ public sealed partial class ReleaseSynchronizer(
     /// <summary>YARP applies a config update asynchronously; a version must be routable before traffic is sent to it.</summary>
     private async Task WaitForProxyConfigAsync(AgentSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
+        var started = timeProvider.GetTimestamp();
         foreach (var version in snapshot.Versions.Keys)
         {
             while (!proxyState.TryGetCluster(ProxyIds.VersionCluster(snapshot.Record.Name, version), out _)
                    || !ProxyIds.Roles.All(role => proxyState.TryGetRoute(ProxyIds.VersionRoute(snapshot.Record.Name, version, role), out _)))
             {
-                if (Stopwatch.GetTimestamp() > deadline)
+                if (timeProvider.GetElapsedTime(started) > ProxyConfigTimeout)
                 {
                     throw new InvalidOperationException($"YARP did not load the routes of agent '{snapshot.Record.Name}' in time");
                 }
 
-                await Task.Delay(1, cancellationToken);
+                await Task.Delay(ProxyConfigPoll, timeProvider, cancellationToken);
             }
         }
     }
@@ -336,7 +341,7 @@ public sealed partial class ReleaseSynchronizer(
 
     private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(HeartbeatPeriod, timeProvider);
         do
         {
             try

@@ -96,7 +96,7 @@ public sealed class RuleMemoryFailoverTests(RedisServer redis) : IClassFixture<R
 
     private async Task DeployFailingCanaryAsync(Controller via)
     {
-        await via.Releases.DefineAsync(Agent, new AgentDefinition { Rules = [AlertRule], BakeTime = TimeSpan.FromHours(1) }, null, "op", default);
+        await via.Releases.DefineAsync(Agent, new AgentDefinition { Rules = [AlertRule], BakeTime = TimeSpan.FromHours(1) }, new CommandIssuer("op"), default);
         foreach (var number in new[] { 1, 2 })
         {
             var draft = VersionComposer.Compose(new VersionManifest { Notes = $"v{number}" }, null, 0, _time.GetUtcNow(), "op");
@@ -104,10 +104,9 @@ public sealed class RuleMemoryFailoverTests(RedisServer redis) : IClassFixture<R
             await via.Store.AddVersionAsync(Agent, content.Hash, n => content with { Number = n }, default);
         }
 
-        await via.Releases.ExecuteAsync(Agent, null, "op", (r, ctx) => ReleaseTransitions.DeployImmediate(r.State, 1, ctx), default);
+        await via.Releases.DeployAsync(Agent, new Deployment(1) { Strategy = DeployStrategy.Immediate }, new CommandIssuer("op"), default);
         _time.Advance(TimeSpan.FromHours(2));
-        await via.Releases.ExecuteAsync(Agent, null, "op",
-            (r, ctx) => ReleaseTransitions.DeployCanary(r.State, 2, new RolloutPlan { Steps = [10, 100], StepDuration = TimeSpan.FromHours(1) }, ctx), default);
+        await via.Releases.DeployAsync(Agent, new Deployment(2) { Strategy = DeployStrategy.Canary, Steps = [10, 100], StepDuration = TimeSpan.FromHours(1) }, new CommandIssuer("op"), default);
     }
 
     /// <summary>Per second: the stable serves 20 requests without errors, the canary 10 with half of them failing.</summary>
@@ -139,7 +138,7 @@ public sealed class RuleMemoryFailoverTests(RedisServer redis) : IClassFixture<R
     {
         var store = await RedisStore.ConnectAsync(redis.ConnectionString, _time, new RedisStoreOptions { KeyPrefix = _prefix });
         var connection = store.Connection;
-        var releases = new ReleaseManager(store, new NoOpApplier(), _time, NullLogger<ReleaseManager>.Instance);
+        var releases = TestReleases.Commands(store, _time);
         var board = new RedisRuleStateBoard(connection, _prefix);
         var options = new ControllerOptions(id, TimeSpan.FromMilliseconds(100));
         var evaluator = new RuleEvaluator(store, new RedisFigureStore(connection, new FigureStoreOptions { KeyPrefix = _prefix }), releases, board,
@@ -150,7 +149,7 @@ public sealed class RuleMemoryFailoverTests(RedisServer redis) : IClassFixture<R
         return controller;
     }
 
-    private sealed record Controller(string Id, RedisStore Store, ReleaseManager Releases, RedisRuleStateBoard Board, ControllerService Service) : IAsyncDisposable
+    private sealed record Controller(string Id, RedisStore Store, ReleaseCommands Releases, RedisRuleStateBoard Board, ControllerService Service) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Store.DisposeAsync();
     }

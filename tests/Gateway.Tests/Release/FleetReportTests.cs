@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Rollgate.Admin.Views;
 using Rollgate.Agents;
 using Rollgate.Release;
@@ -18,13 +17,13 @@ public sealed class FleetReportTests : IAsyncLifetime
     private readonly string _dataDir = GatewayInstance.NewDataDir();
     private FileStore _files = null!;
     private AcksUnreadableStore _store = null!;
-    private ReleaseManager _releases = null!;
+    private ReleaseCommands _releases = null!;
 
     public Task InitializeAsync()
     {
         _files = FileStore.Open(_dataDir);
         _store = new AcksUnreadableStore(_files);
-        _releases = new ReleaseManager(_store, new NoOpApplier(), TimeProvider.System, NullLogger<ReleaseManager>.Instance);
+        _releases = TestReleases.Commands(_store, TimeProvider.System);
         return Task.CompletedTask;
     }
 
@@ -37,22 +36,21 @@ public sealed class FleetReportTests : IAsyncLifetime
     [Fact]
     public async Task Unreadable_acknowledgements_are_reported_as_unknown_not_as_all_acked()
     {
-        await _releases.DefineAsync("report-bot", new AgentDefinition(), null, "op", default);
+        await _releases.DefineAsync("report-bot", new AgentDefinition(), new CommandIssuer("op"), default);
         foreach (var number in new[] { 1, 2 })
         {
             var draft = VersionComposer.Compose(new VersionManifest { Notes = $"v{number}" }, null, 0, DateTimeOffset.UtcNow, "op");
             await _files.AddVersionAsync("report-bot", draft.Hash + number, n => draft with { Number = n, Hash = draft.Hash + number }, default);
-            await _releases.ExecuteAsync("report-bot", null, "op", (r, ctx) => ReleaseTransitions.DeployImmediate(r.State, number, ctx), default);
+            await _releases.DeployAsync("report-bot", new Deployment(number) { Strategy = DeployStrategy.Immediate }, new CommandIssuer("op"), default);
         }
 
         _store.AcksUnreadable = true;
-        var result = await _releases.ExecuteAsync("report-bot", null, "op", (r, ctx) => ReleaseTransitions.Rollback(r.State, null, "bad", ctx), default,
-            waitForFleet: true);
+        var result = await _releases.RollbackAsync("report-bot", null, "bad", RollbackTrigger.Manual, new CommandIssuer("op"), default);
 
         var committed = Assert.IsType<CommandResult.Committed>(result);
         Assert.Equal(1, committed.Record.State.Stable);
         Assert.Null(committed.Timings.Replicas);
-        var view = RollbackView.Of(committed, "manual").Replicas;
+        var view = RollbackView.Of(committed, RollbackTrigger.Manual).Replicas;
         Assert.Null(view.Acked);
         Assert.Null(view.Total);
         Assert.Null(view.AllAckedMs);
@@ -60,32 +58,11 @@ public sealed class FleetReportTests : IAsyncLifetime
     }
 
     /// <summary>The real file store, except that reading the fleet's acknowledgements fails as an unreachable store does.</summary>
-    private sealed class AcksUnreadableStore(IRollgateStore inner) : IRollgateStore
+    private sealed class AcksUnreadableStore(IRollgateStore inner) : DelegatingStore(inner)
     {
         public bool AcksUnreadable { get; set; }
 
-        public string Kind => inner.Kind;
-
-        public Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken)
-            => AcksUnreadable ? throw new StoreUnavailableException("the store stopped answering") : inner.GetAcksAsync(agent, generation, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken) => inner.ListAgentsAsync(cancellationToken);
-        public Task<AgentRecord?> GetAgentAsync(string agent, CancellationToken cancellationToken) => inner.GetAgentAsync(agent, cancellationToken);
-        public Task<bool> TryCommitAsync(AgentRecord next, HistoryEvent historyEvent, CancellationToken cancellationToken) => inner.TryCommitAsync(next, historyEvent, cancellationToken);
-        public Task<VersionAddResult> AddVersionAsync(string agent, string contentHash, Func<int, AgentVersion> create, CancellationToken cancellationToken)
-            => inner.AddVersionAsync(agent, contentHash, create, cancellationToken);
-        public Task<AgentVersion?> GetVersionAsync(string agent, int number, CancellationToken cancellationToken) => inner.GetVersionAsync(agent, number, cancellationToken);
-        public Task<IReadOnlyList<AgentVersion>> ListVersionsAsync(string agent, CancellationToken cancellationToken) => inner.ListVersionsAsync(agent, cancellationToken);
-        public Task RecordApplyTimeAsync(string agent, string eventId, double applyMs, CancellationToken cancellationToken)
-            => inner.RecordApplyTimeAsync(agent, eventId, applyMs, cancellationToken);
-        public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string agent, int limit, CancellationToken cancellationToken) => inner.GetHistoryAsync(agent, limit, cancellationToken);
-        public IDisposable Watch(Action<string> onChange, Action<string>? onEpoch = null) => inner.Watch(onChange, onEpoch);
-        public Task<string> GetEpochAsync(CancellationToken cancellationToken) => inner.GetEpochAsync(cancellationToken);
-        public Task HeartbeatAsync(string replicaId, CancellationToken cancellationToken) => inner.HeartbeatAsync(replicaId, cancellationToken);
-        public Task AcknowledgeAsync(string replicaId, string agent, long generation, CancellationToken cancellationToken)
-            => inner.AcknowledgeAsync(replicaId, agent, generation, cancellationToken);
-        public Task<bool> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken)
-            => inner.TryAcquireLeaseAsync(name, owner, ttl, cancellationToken);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public override Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken)
+            => AcksUnreadable ? throw new StoreUnavailableException("the store stopped answering") : base.GetAcksAsync(agent, generation, cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Rollgate.Agents;
 using Rollgate.Release;
@@ -8,20 +7,20 @@ using Rollgate.Versions;
 
 namespace Rollgate.Tests.Release;
 
-/// <summary>Automatic step progression driven by a fake clock, through the real ReleaseManager and file store.</summary>
+/// <summary>Automatic step progression driven by a fake clock, through the real release commands and file store.</summary>
 public sealed class RolloutSchedulerTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "rollgate-sched-" + Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
     private FileStore _store = null!;
-    private ReleaseManager _releases = null!;
+    private ReleaseCommands _releases = null!;
     private RolloutScheduler _scheduler = null!;
 
     public Task InitializeAsync()
     {
         _store = FileStore.Open(_dataDir);
-        _releases = new ReleaseManager(_store, new NoOpApplier(), _time, NullLogger<ReleaseManager>.Instance);
-        _scheduler = new RolloutScheduler(_store, _releases, _time, NullLogger<RolloutScheduler>.Instance);
+        _releases = TestReleases.Commands(_store, _time);
+        _scheduler = new RolloutScheduler(_store, _releases, _time);
         return Task.CompletedTask;
     }
 
@@ -58,7 +57,7 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
     public async Task A_paused_rollout_stays_where_it_is()
     {
         await StartCanaryAsync("paused-bot", new RolloutPlan { Steps = [5, 100], StepDuration = TimeSpan.FromMinutes(1) });
-        await _releases.ExecuteAsync("paused-bot", null, "op", (r, ctx) => ReleaseTransitions.Pause(r.State, ctx), default);
+        await _releases.PauseAsync("paused-bot", null, new CommandIssuer("op"), default);
 
         _time.Advance(TimeSpan.FromHours(3));
 
@@ -68,7 +67,7 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
 
     private async Task StartCanaryAsync(string agent, RolloutPlan plan)
     {
-        await _releases.DefineAsync(agent, AgentDefinition.Default, null, "op", default);
+        await _releases.DefineAsync(agent, AgentDefinition.Default, new CommandIssuer("op"), default);
         for (var i = 1; i <= 2; i++)
         {
             var draft = VersionComposer.Compose(new VersionManifest { Notes = $"v{i}" }, null, 0, _time.GetUtcNow(), "op");
@@ -76,8 +75,8 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
             await _store.AddVersionAsync(agent, content.Hash, n => content with { Number = n }, default);
         }
 
-        await _releases.ExecuteAsync(agent, null, "op", (r, ctx) => ReleaseTransitions.DeployImmediate(r.State, 1, ctx), default);
-        await _releases.ExecuteAsync(agent, null, "op", (r, ctx) => ReleaseTransitions.DeployCanary(r.State, 2, plan, ctx), default);
+        await _releases.DeployAsync(agent, new Deployment(1), new CommandIssuer("op"), default);
+        await _releases.DeployAsync(agent, new Deployment(2) { Steps = plan.Steps, StepDuration = plan.StepDuration }, new CommandIssuer("op"), default);
     }
 
     private async Task<ReleaseState> State(string agent) => (await _store.GetAgentAsync(agent, default))!.State;

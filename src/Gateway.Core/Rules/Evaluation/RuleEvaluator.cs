@@ -13,7 +13,7 @@ namespace Rollgate.Rules.Evaluation;
 /// replica. Subject and baseline follow spec §5: the canary against the stable over the same window; during a bake
 /// the new stable against the previous stable's figures from before the switch; after the bake only absolute
 /// alert/pause rules watch the stable. A condition must hold at every evaluation for the rule's <c>for</c>; a rule
-/// fires once per subject, through the same atomic transitions an operator uses.
+/// fires once per subject, through the same release commands an operator uses.
 /// </summary>
 /// <remarks>
 /// No rule state is kept in this process: the <c>for</c> timers live in <see cref="IRuleMemoryStore"/> (one read and at
@@ -23,7 +23,7 @@ namespace Rollgate.Rules.Evaluation;
 public sealed partial class RuleEvaluator(
     IRollgateStore store,
     IFigureStore figures,
-    ReleaseManager releases,
+    ReleaseCommands commands,
     IRuleStateBoard board,
     IRuleMemoryStore memories,
     IRuleFiringNotifier notifier,
@@ -156,56 +156,26 @@ public sealed partial class RuleEvaluator(
     private async Task<CommandResult.Committed?> FireAsync(AgentRecord record, Rule rule, Subject subject, RuleVerdict verdict, DateTimeOffset from, DateTimeOffset now,
         DateTimeOffset heldSince, CancellationToken cancellationToken)
     {
-        var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.Baseline, from, now, heldSince, now);
         var detectMs = (now - heldSince).TotalMilliseconds;
-        var actor = ActorPrefix + rule.Text;
-        var detail = $"{rule.Metric.ToRuleText()} = {Format(verdict.Value)}" + (verdict.Baseline is { } b ? $" vs baseline {Format(b)}" : "");
-
-        TransitionOutcome Decide(AgentRecord current, TransitionContext ctx)
+        var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.Baseline, from, now, heldSince, now);
+        var issuer = new CommandIssuer(ActorPrefix + rule.Text)
         {
-            if (!subject.IsStillCurrent(current.State))
-            {
-                return new TransitionOutcome.Refused(RefusalReason.Superseded, "Subject changed", "the version this rule watched is no longer the subject");
-            }
-
-            if (current.State.FiredRules?.Contains(subject.Key, rule.Text) == true)
-            {
-                // Another controller (one that lost the lease, or died before it could remember) acted already.
-                return new TransitionOutcome.Refused(RefusalReason.Superseded, "Already fired", "this rule already acted on this subject");
-            }
-
-            var outcome = rule.Action switch
-            {
-                RuleAction.Rollback => ReleaseTransitions.Rollback(current.State, null, detail, ctx),
-                RuleAction.Pause when current.State is { Canary: not null, Paused: false } => ReleaseTransitions.Pause(current.State, ctx, detail),
-                _ => ReleaseTransitions.Alert(current.State, subject.Version, detail, ctx),
-            };
-            // The mark is part of the same commit as the action: there is no moment at which one exists without the other.
-            return outcome is TransitionOutcome.Changed changed
-                ? changed with
-                {
-                    State = changed.State with { FiredRules = FiredRules.Add(changed.State.FiredRules, subject.Key, rule.Text) },
-                    Event = changed.Event with { DetectMs = Math.Round(detectMs, 3), Evidence = evidence },
-                }
-                : outcome;
-        }
-
-        var result = await releases.ExecuteAsync(record.Name, null, actor, Decide, cancellationToken, waitForFleet: rule.Action == RuleAction.Rollback);
+            Firing = new RuleFiring(rule.Text, subject.Key, subject.Version, subject.IsStillCurrent, detectMs, evidence),
+        };
+        var detail = $"{rule.Metric.ToRuleText()} = {Format(verdict.Value)}" + (verdict.Baseline is { } b ? $" vs baseline {Format(b)}" : "");
+        var result = rule.Action switch
+        {
+            RuleAction.Rollback => await commands.RollbackAsync(record.Name, null, detail, RollbackTrigger.Rule, issuer, cancellationToken),
+            RuleAction.Pause => await commands.PauseAsync(record.Name, detail, issuer, cancellationToken),
+            _ => await commands.AlertAsync(record.Name, subject.Version, detail, issuer, cancellationToken),
+        };
         if (result is not CommandResult.Committed committed)
         {
-            logger.LogInformation("Rule {Rule} of {Agent} held but did not act: {Result}", rule.Text, record.Name, result);
+            LogHeldButDidNotAct(logger, rule.Text, record.Name, result);
             return null;
         }
 
-        if (committed.Event.Type == HistoryEventTypes.Rollback)
-        {
-            RollgateMetrics.Rollbacks.WithLabels(record.Name, "rule").Inc();
-            RollgateMetrics.RollbackApply.WithLabels(record.Name).Observe(committed.Timings.ApplyMs / 1000);
-        }
-
-        logger.LogWarning(
-            "Rule fired: {Agent} {Action} by \"{Rule}\" on version {Subject}: {Detail} (detect {DetectMs:F0} ms, apply {ApplyMs:F2} ms, generation {Generation})",
-            record.Name, committed.Event.Type, rule.Text, subject.Version, detail, detectMs, committed.Timings.ApplyMs, committed.Record.Generation);
+        LogFired(logger, record.Name, committed.Event.Type, rule.Text, subject.Version, detail, detectMs, committed.Timings.ApplyMs, committed.Record.Generation);
         notifier.Notify(committed.Record, committed.Event, rule);
         return committed;
     }
@@ -248,6 +218,13 @@ public sealed partial class RuleEvaluator(
             LogMemoryNotWritten(logger, ex, agent);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Rule fired: {Agent} {Action} by \"{Rule}\" on version {Subject}: {Detail} (detect {DetectMs:F0} ms, apply {ApplyMs:F2} ms, generation {Generation})")]
+    private static partial void LogFired(ILogger logger, string agent, string action, string rule, int subject, string detail, double detectMs, double applyMs, long generation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} of {Agent} held but did not act: {Result}")]
+    private static partial void LogHeldButDidNotAct(ILogger logger, string rule, string agent, CommandResult result);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rule memory of {Agent} not written")]
     private static partial void LogMemoryNotWritten(ILogger logger, Exception exception, string agent);

@@ -14,7 +14,7 @@ using Rollgate.Versions;
 namespace Rollgate.Tests.Rules.Evaluation;
 
 /// <summary>
-/// The evaluator end to end but in-process: real file store, real ReleaseManager, in-memory figures, and a fake
+/// The evaluator end to end but in-process: real file store, real release commands, in-memory figures, and a fake
 /// clock driving windows, <c>for</c> durations and bake time.
 /// </summary>
 public sealed class RuleEvaluatorTests : IAsyncLifetime
@@ -26,14 +26,14 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
     private readonly Random _random = new(1234);
     private FileStore _store = null!;
     private InMemoryFigureStore _figures = null!;
-    private ReleaseManager _releases = null!;
+    private ReleaseCommands _releases = null!;
     private RuleEvaluator _evaluator = null!;
 
     public Task InitializeAsync()
     {
         _store = FileStore.Open(_dataDir);
         _figures = new InMemoryFigureStore(_time);
-        _releases = new ReleaseManager(_store, new NoOpApplier(), _time, NullLogger<ReleaseManager>.Instance);
+        _releases = TestReleases.Commands(_store, _time);
         _evaluator = NewEvaluator();
         return Task.CompletedTask;
     }
@@ -83,7 +83,7 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
         await DeployAsync("restored-bot", 2);
         await DeployAsync("restored-bot", 3);
         await TrafficAsync("restored-bot", seconds: 10, (3, 50, 0.0));
-        await _releases.ExecuteAsync("restored-bot", null, "op", (r, ctx) => ReleaseTransitions.Rollback(r.State, null, "bad answers", ctx), default);
+        await _releases.RollbackAsync("restored-bot", null, "bad answers", RollbackTrigger.Manual, new CommandIssuer("op"), default);
 
         await TrafficAsync("restored-bot", seconds: 10, (2, 50, 0.40));
         await EvaluateEverySecondAsync(3);
@@ -101,7 +101,7 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
         await AgentAsync("double-bot", "rollback when error_rate > 15% over 10s min 20 requests", "rollback when error_rate > 10% over 10s min 20 requests");
         await DeployAsync("double-bot", 1);
         _time.Advance(TimeSpan.FromHours(2));
-        await _releases.ExecuteAsync("double-bot", null, "op", (r, ctx) => ReleaseTransitions.DeployCanary(r.State, 2, new RolloutPlan { Steps = [50, 100], StepDuration = TimeSpan.FromHours(1) }, ctx), default);
+        await _releases.DeployAsync("double-bot", new Deployment(2) { Strategy = DeployStrategy.Canary, Steps = [50, 100], StepDuration = TimeSpan.FromHours(1) }, new CommandIssuer("op"), default);
 
         await TrafficAsync("double-bot", seconds: 10, (1, 20, 0.0), (2, 10, 0.5));
         await _evaluator.EvaluateAsync(default);
@@ -119,7 +119,7 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
     [Fact]
     public async Task Rules_of_an_agent_with_nothing_deployed_have_insufficient_data()
     {
-        await _releases.DefineAsync("idle-bot", new AgentDefinition { Rules = ["alert when error_rate > 5%"] }, null, "op", default);
+        await _releases.DefineAsync("idle-bot", new AgentDefinition { Rules = ["alert when error_rate > 5%"] }, new CommandIssuer("op"), default);
 
         await _evaluator.EvaluateAsync(default);
 
@@ -343,7 +343,7 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
 
     private async Task AgentAsync(string agent, params string[] rules)
     {
-        await _releases.DefineAsync(agent, new AgentDefinition { Rules = rules, BakeTime = TimeSpan.FromHours(1) }, null, "op", default);
+        await _releases.DefineAsync(agent, new AgentDefinition { Rules = rules, BakeTime = TimeSpan.FromHours(1) }, new CommandIssuer("op"), default);
         foreach (var number in new[] { 1, 2, 3 })
         {
             var draft = VersionComposer.Compose(new VersionManifest { Notes = $"v{number}" }, null, 0, _time.GetUtcNow(), "op");
@@ -353,14 +353,14 @@ public sealed class RuleEvaluatorTests : IAsyncLifetime
     }
 
     private Task DeployAsync(string agent, int version)
-        => _releases.ExecuteAsync(agent, null, "op", (r, ctx) => ReleaseTransitions.DeployImmediate(r.State, version, ctx), default);
+        => _releases.DeployAsync(agent, new Deployment(version) { Strategy = DeployStrategy.Immediate }, new CommandIssuer("op"), default);
 
     private async Task CanaryAsync(string agent, string rule)
     {
         await AgentAsync(agent, rule);
         await DeployAsync(agent, 1);
         _time.Advance(TimeSpan.FromHours(2)); // v1 is baked and known good
-        await _releases.ExecuteAsync(agent, null, "op", (r, ctx) => ReleaseTransitions.DeployCanary(r.State, 2, new RolloutPlan { Steps = [5, 100], StepDuration = TimeSpan.FromHours(1) }, ctx), default);
+        await _releases.DeployAsync(agent, new Deployment(2) { Strategy = DeployStrategy.Canary, Steps = [5, 100], StepDuration = TimeSpan.FromHours(1) }, new CommandIssuer("op"), default);
     }
 
     /// <summary>Records <c>seconds</c> seconds of traffic (per version: requests per second, error rate, cost, latency) and advances the clock.</summary>
