@@ -44,19 +44,15 @@ public static class RollgateMetrics
         "rollgate_rollback_apply_seconds", "Time from a rollback decision to routing by it on the replica that decided.",
         new HistogramConfiguration { LabelNames = ["agent"], Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
 
+    public static readonly Histogram RollbackDetect = Metrics.CreateHistogram(
+        "rollgate_rollback_detect_seconds", "For rollbacks a rule caused: time from the rule's condition first holding to the decision.",
+        new HistogramConfiguration { LabelNames = ["agent", "trigger"], Buckets = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800] });
+
     public static readonly Gauge RuleFiring = Metrics.CreateGauge(
         "rollgate_rule_firing", "1 while a rule's condition fires, else 0.",
         new GaugeConfiguration { LabelNames = ["agent", "action", "rule"] });
 
-    public static readonly Gauge ToolCircuitState = Metrics.CreateGauge(
-        "rollgate_tool_circuit_state", "Tool circuit state: 0 closed, 1 half-open, 2 open.",
-        new GaugeConfiguration { LabelNames = ["tool"] });
-
     public static readonly Gauge ConfigGeneration = Metrics.CreateGauge(
         "rollgate_config_generation", "Generation of the agent's release state this replica routes by.",
-        new GaugeConfiguration { LabelNames = ["agent"] });
-
-    public static readonly Gauge DrillLastSuccess = Metrics.CreateGauge(
-        "rollgate_drill_last_success_timestamp_seconds", "When the last successful rollback drill finished.",
         new GaugeConfiguration { LabelNames = ["agent"] });
 }

@@ -119,6 +119,10 @@ public sealed partial class ReleaseCommands(ReleaseManager releases, ILogger<Rel
         {
             RollgateMetrics.Rollbacks.WithLabels(agent, trigger.ToLabel()).Inc();
             RollgateMetrics.RollbackApply.WithLabels(agent).Observe(committed.Timings.ApplyMs / 1000);
+            if (committed.Event.DetectMs is { } detectMs)
+            {
+                RollgateMetrics.RollbackDetect.WithLabels(agent, trigger.ToLabel()).Observe(detectMs / 1000);
+            }
             LogRolledBack(logger, agent, committed.Record.Generation, committed.Event.From, committed.Event.To, trigger.ToLabel(), issuer.Actor, committed.Timings.ApplyMs);
         }
 

@@ -57,6 +57,7 @@ public sealed class ReleaseCommandsTests : IAsyncLifetime
         }
 
         Assert.Equal(1, RollgateMetrics.RollbackApply.WithLabels(agent).Count);
+        Assert.Equal(0, RollgateMetrics.RollbackDetect.WithLabels(agent, label).Count); // no rule detected anything
     }
 
     [Fact]
@@ -150,6 +151,8 @@ public sealed class ReleaseCommandsTests : IAsyncLifetime
         Assert.Equal("held", historyEvent.Evidence!.Value.GetProperty("why").GetString());
         Assert.Equal(RefusalReason.Superseded, again.Reason);
         Assert.Equal(1, RollgateMetrics.Rollbacks.WithLabels("marked-bot", "rule").Value);
+        Assert.Equal(1, RollgateMetrics.RollbackDetect.WithLabels("marked-bot", "rule").Count);
+        Assert.Equal(1.234568, RollgateMetrics.RollbackDetect.WithLabels("marked-bot", "rule").Sum, 6);
     }
 
     [Fact]
