@@ -1,11 +1,8 @@
 namespace Rollgate.Signals;
 
-/// <summary>Retention and key prefix of the figure stores; the defaults are what the gateway uses.</summary>
+/// <summary>Retention of the figure stores; the defaults are what the gateway uses.</summary>
 public sealed record FigureStoreOptions
 {
-    /// <summary>Redis only: first segment of every key (the <see cref="Stores.Redis.RedisStoreOptions.KeyPrefix"/> of the fleet).</summary>
-    public string KeyPrefix { get; init; } = "rollgate";
-
     /// <summary>Per-second buckets are kept this long: windows up to 1 h are exact, with a margin for late flushes.</summary>
     public TimeSpan SecondRetention { get; init; } = TimeSpan.FromMinutes(65);
 
@@ -14,7 +11,6 @@ public sealed record FigureStoreOptions
 
     internal void Validate()
     {
-        RedisSignals.ValidatePrefix(KeyPrefix);
         if (SecondRetention < TimeSpan.FromMinutes(1) || MinuteRetention < SecondRetention)
         {
             throw new ArgumentException("SecondRetention must be at least 1 minute and MinuteRetention at least SecondRetention.");

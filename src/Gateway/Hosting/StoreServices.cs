@@ -31,7 +31,7 @@ public static class StoreServices
                 services.AddSingleton<IRollgateStore>(sp => RedisStore.ConnectAsync(options.Redis, sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<RedisStore>>()).GetAwaiter().GetResult());
                 services.AddSingleton(sp => (RedisStore)sp.GetRequiredService<IRollgateStore>());
-                services.AddSingleton<IFigureStore>(sp => new RedisFigureStore(Redis(sp).Connection, figures with { KeyPrefix = Redis(sp).KeyPrefix }));
+                services.AddSingleton<IFigureStore>(sp => new RedisFigureStore(Redis(sp).Connection, figures, Redis(sp).KeyPrefix));
                 services.AddSingleton<IRequestLedger>(sp => new RedisRequestLedger(Redis(sp).Connection, sp.GetRequiredService<TimeProvider>(), null,
                     Redis(sp).KeyPrefix, sp.GetRequiredService<ILogger<RedisRequestLedger>>()));
                 services.AddSingleton<IRuleStateBoard>(sp => new RedisRuleStateBoard(Redis(sp).Connection, Redis(sp).KeyPrefix));

@@ -25,7 +25,7 @@ public sealed class RedisKeyLayoutTests(RedisServer redis) : IClassFixture<Redis
     {
         var clock = new FakeTimeProvider(At);
         await using var store = await RedisStore.ConnectAsync(redis.ConnectionString, clock, new RedisStoreOptions { KeyPrefix = Prefix });
-        await using var connection = await RedisSignals.ConnectAsync(redis.ConnectionString);
+        await using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString);
         var changes = await ListenAsync(connection, "layout:changes");
 
         Assert.True(await store.TryCommitAsync(Record(Agent, 1), Event(1), None));
@@ -34,7 +34,7 @@ public sealed class RedisKeyLayoutTests(RedisServer redis) : IClassFixture<Redis
         await store.AcknowledgeAsync("replica-a", Agent, 1, None);
         Assert.True(await store.TryAcquireLeaseAsync("controller", "replica-a", TimeSpan.FromMinutes(1), None));
         await store.GetEpochAsync(None);
-        await new RedisFigureStore(connection, new FigureStoreOptions { KeyPrefix = Prefix })
+        await new RedisFigureStore(connection, keyPrefix: Prefix)
             .AddAsync([new FigureDelta(Agent, 1, At.ToUnixTimeSeconds(), Signals.SignalTestSupport.Figures(1))], None);
         var ledger = new RedisRequestLedger(connection, clock, keyPrefix: Prefix);
         ledger.Remember(Agent, "req-1", 1);

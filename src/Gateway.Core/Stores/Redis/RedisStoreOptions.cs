@@ -4,7 +4,7 @@ namespace Rollgate.Stores.Redis;
 public sealed record RedisStoreOptions
 {
     /// <summary>First segment of every key and of the change channel; lets several gateways share one Redis.</summary>
-    public string KeyPrefix { get; init; } = "rollgate";
+    public string KeyPrefix { get; init; } = RedisKeys.DefaultPrefix;
 
     /// <summary>How often the safety-net poller compares generations (pub/sub can lose messages).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -23,9 +23,9 @@ public sealed record RedisStoreOptions
 
     internal void Validate()
     {
-        if (string.IsNullOrWhiteSpace(KeyPrefix) || KeyPrefix.IndexOfAny(['{', '}']) >= 0)
+        if (!RedisKeys.IsValidPrefix(KeyPrefix))
         {
-            throw new ArgumentException("KeyPrefix must be non-empty and must not contain '{' or '}' (they would change the hash slot).", nameof(KeyPrefix));
+            throw new ArgumentException($"KeyPrefix {RedisKeys.PrefixRule}.", nameof(KeyPrefix));
         }
 
         if (PollInterval <= TimeSpan.Zero || ReplicaTimeout <= TimeSpan.Zero || ReplicaRetention < ReplicaTimeout || Timeout <= TimeSpan.Zero)
