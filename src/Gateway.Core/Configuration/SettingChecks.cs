@@ -4,10 +4,13 @@ namespace Rollgate.Configuration;
 
 /// <summary>
 /// Collects what is wrong with one section's settings, each failure led by its full configuration key, so that a
-/// validator reports every bad value at once and an operator fixes them in one go.
+/// validator reports every bad value at once (see <see cref="SettingsValidator{TOptions}"/>).
 /// </summary>
 public sealed class SettingChecks(string section)
 {
+    /// <summary>The shortest period of a timer: durations that drive one must be at least this.</summary>
+    public static readonly TimeSpan MinPeriod = TimeSpan.FromMilliseconds(1);
+
     /// <summary>The longest duration any setting takes: timers and Polly accept no more.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
 
@@ -20,6 +23,14 @@ public sealed class SettingChecks(string section)
 
     /// <param name="problem">What is wrong, worded to follow the key (<c>must be …</c>).</param>
     public void Fail(string property, string problem) => _failures.Add($"{Key(property)} {problem}");
+
+    public void Present(string property, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Fail(property, "is missing");
+        }
+    }
 
     public void AtLeast(string property, long value, long min)
     {
@@ -45,17 +56,6 @@ public sealed class SettingChecks(string section)
         if (value < otherValue)
         {
             Fail(property, $"must not be less than {Key(other)} (it is {value:c}, below {otherValue:c})");
-        }
-    }
-
-    /// <summary>For options built in code rather than bound: the same checks, thrown as the options framework would.</summary>
-    public static void ThrowIfInvalid<TOptions>(IValidateOptions<TOptions> validator, TOptions options)
-        where TOptions : class
-    {
-        var result = validator.Validate(Options.DefaultName, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(TOptions), result.Failures);
         }
     }
 }

@@ -31,7 +31,7 @@ public sealed class FigureFlusher
         _recorder = recorder ?? throw new ArgumentNullException(nameof(recorder));
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options ?? new FigureFlusherOptions();
-        FigureFlusherOptionsValidator.ThrowIfInvalid(_options);
+        new FigureFlusherOptionsValidator().ThrowIfInvalid(_options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 

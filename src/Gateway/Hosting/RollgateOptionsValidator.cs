@@ -1,18 +1,13 @@
-using Microsoft.Extensions.Options;
 using Rollgate.Configuration;
 using StackExchange.Redis;
 
 namespace Rollgate.Hosting;
 
 /// <summary>Checks every <see cref="RollgateOptions"/> setting, each failure named by its full key.</summary>
-public sealed class RollgateOptionsValidator : IValidateOptions<RollgateOptions>
+public sealed class RollgateOptionsValidator() : SettingsValidator<RollgateOptions>(RollgateOptions.SectionName)
 {
-    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(1);
-
-    public ValidateOptionsResult Validate(string? name, RollgateOptions options)
+    protected override void Check(RollgateOptions options, SettingChecks checks)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var checks = new SettingChecks(RollgateOptions.SectionName);
         var proxyPort = Port(checks, nameof(RollgateOptions.ProxyUrl), options.ProxyUrl);
         var adminPort = Port(checks, nameof(RollgateOptions.AdminUrl), options.AdminUrl);
         if (proxyPort is not null && proxyPort == adminPort)
@@ -25,7 +20,7 @@ public sealed class RollgateOptionsValidator : IValidateOptions<RollgateOptions>
             checks.Fail(nameof(RollgateOptions.Store), $"'{options.Store}' must be 'file' or 'redis'");
         }
 
-        NotEmpty(checks, nameof(RollgateOptions.DataDir), options.DataDir);
+        checks.Present(nameof(RollgateOptions.DataDir), options.DataDir);
         if (options.UsesRedis)
         {
             CheckRedis(checks, options.Redis);
@@ -33,18 +28,18 @@ public sealed class RollgateOptionsValidator : IValidateOptions<RollgateOptions>
 
         foreach (var (key, token) in options.Tokens)
         {
-            NotEmpty(checks, $"{nameof(RollgateOptions.Tokens)}:{key}:{nameof(TokenOptions.Token)}", token.Token);
+            checks.Present($"{nameof(RollgateOptions.Tokens)}:{key}:{nameof(TokenOptions.Token)}", token.Token);
             if (!TokenOptions.TryParseRole(token.Role, out _))
             {
                 checks.Fail($"{nameof(RollgateOptions.Tokens)}:{key}:{nameof(TokenOptions.Role)}", $"'{token.Role}' must be viewer, operator or reporter");
             }
         }
 
-        checks.Within(nameof(RollgateOptions.EvaluationInterval), options.EvaluationInterval, MinInterval);
+        checks.Within(nameof(RollgateOptions.EvaluationInterval), options.EvaluationInterval, SettingChecks.MinPeriod);
         if (options.ControllerLease is { } lease)
         {
             // A lease shorter than two intervals lapses between renewals whenever one tick runs late.
-            checks.Within(nameof(RollgateOptions.ControllerLease), lease, MinInterval);
+            checks.Within(nameof(RollgateOptions.ControllerLease), lease, SettingChecks.MinPeriod);
             if (lease < 2 * options.EvaluationInterval)
             {
                 checks.Fail(nameof(RollgateOptions.ControllerLease), $"must be at least twice {checks.Key(nameof(RollgateOptions.EvaluationInterval))} " +
@@ -52,10 +47,9 @@ public sealed class RollgateOptionsValidator : IValidateOptions<RollgateOptions>
             }
         }
 
-        NotEmpty(checks, nameof(RollgateOptions.ReplicaId), options.ReplicaId);
-        checks.Within(nameof(RollgateOptions.BackendTimeout), options.BackendTimeout, MinInterval);
+        checks.Present(nameof(RollgateOptions.ReplicaId), options.ReplicaId);
+        checks.Within(nameof(RollgateOptions.BackendTimeout), options.BackendTimeout, SettingChecks.MinPeriod);
         checks.AtLeast(nameof(RollgateOptions.MaxRequestBodySize), options.MaxRequestBodySize, 1);
-        return checks.Result;
     }
 
     private static int? Port(SettingChecks checks, string property, string url)
@@ -67,14 +61,6 @@ public sealed class RollgateOptionsValidator : IValidateOptions<RollgateOptions>
 
         checks.Fail(property, $"'{url}' {ListenerAddresses.UrlRule}");
         return null;
-    }
-
-    private static void NotEmpty(SettingChecks checks, string property, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            checks.Fail(property, "is missing");
-        }
     }
 
     /// <remarks>The value is not repeated: it may hold a password.</remarks>

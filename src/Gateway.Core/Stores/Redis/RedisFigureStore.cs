@@ -36,7 +36,7 @@ public sealed class RedisFigureStore : IFigureStore
         ArgumentNullException.ThrowIfNull(connection);
         _db = connection.GetDatabase();
         _options = options ?? new FigureStoreOptions();
-        FigureStoreOptionsValidator.ThrowIfInvalid(_options);
+        new FigureStoreOptionsValidator().ThrowIfInvalid(_options);
         _keys = new RedisKeys(keyPrefix);
     }
 

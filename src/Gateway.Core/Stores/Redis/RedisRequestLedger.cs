@@ -44,7 +44,7 @@ public sealed class RedisRequestLedger : IRequestLedger
         _db = connection.GetDatabase();
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new RequestLedgerOptions();
-        RequestLedgerOptionsValidator.ThrowIfInvalid(_options);
+        new RequestLedgerOptionsValidator().ThrowIfInvalid(_options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _buffer = new LedgerBuffer<LedgerEntry>(_options.BufferCapacity);
         _keyTtl = _options.Retention + TimeSpan.FromHours(2);

@@ -59,7 +59,7 @@ public sealed partial class RedisStore : IRollgateStore
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(options);
-        RedisStoreOptionsValidator.ThrowIfInvalid(options);
+        new RedisStoreOptionsValidator().ThrowIfInvalid(options);
         var connection = await ConnectionMultiplexer.ConnectAsync(RedisConnection.CreateConfiguration(configuration, options));
         return new RedisStore(connection, timeProvider, options, logger ?? NullLogger.Instance);
     }
