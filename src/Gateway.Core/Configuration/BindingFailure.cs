@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Rollgate.Json;
 
 namespace Rollgate.Configuration;
 
@@ -8,6 +9,8 @@ namespace Rollgate.Configuration;
 /// </summary>
 public static partial class BindingFailure
 {
+    private const string NullablePrefix = "System.Nullable`1[";
+
     /// <returns>The failure, or null when <paramref name="error"/> is not the binder refusing a value.</returns>
     public static string? Describe(InvalidOperationException error)
     {
@@ -18,13 +21,16 @@ public static partial class BindingFailure
             return null;
         }
 
-        var expected = refusal.Groups["type"].Value switch
+        var type = refusal.Groups["type"].Value;
+        if (type.StartsWith(NullablePrefix, StringComparison.Ordinal))
         {
-            // The duration converter says what it expects itself (see DurationTypeConverter).
-            _ when error.InnerException is FormatException format => format.Message,
-            "System.TimeSpan" or "System.Nullable`1[System.TimeSpan]" => "is not a duration such as 500ms, 5s or 10m",
-            var type when type.StartsWith("System.Int", StringComparison.Ordinal) || type.StartsWith("System.UInt", StringComparison.Ordinal)
-                => "is not a whole number",
+            type = type[NullablePrefix.Length..^1];
+        }
+
+        var expected = type switch
+        {
+            "System.TimeSpan" => DurationTypeConverter.Expected,
+            "System.Int32" or "System.Int64" => "is not a whole number",
             "System.Boolean" => "is not true or false",
             _ => "is not a valid value",
         };

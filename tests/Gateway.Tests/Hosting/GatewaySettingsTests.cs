@@ -147,6 +147,16 @@ public sealed partial class GatewaySettingsTests
             failures);
     }
 
+    [Theory]
+    [InlineData("Rollgate:ControllerLease", "soon", "is not a duration such as 500ms, 5s or 10m")]
+    [InlineData("Rollgate:Webhooks:AttemptTimeout", "5 seconds", "is not a duration such as 500ms, 5s or 10m")]
+    [InlineData("Rollgate:MaxRequestBodySize", "30MB", "is not a whole number")]
+    [InlineData("Rollgate:Webhooks:QueueCapacity", "1k", "is not a whole number")]
+    public void A_value_that_does_not_convert_is_refused_saying_what_is_expected(string key, string value, string expected)
+    {
+        Assert.Equal([$"{key} '{value}' {expected}"], Refused(new() { [key] = value }));
+    }
+
     [Fact]
     public void A_check_against_a_value_that_did_not_convert_is_left_out()
     {
