@@ -202,6 +202,21 @@ public sealed partial class GatewaySettingsTests
     }
 
     [Fact]
+    public async Task Options_built_in_code_are_checked_by_the_same_validators()
+    {
+        var figures = Assert.Throws<OptionsValidationException>(() =>
+            new InMemoryFigureStore(TimeProvider.System, new FigureStoreOptions { SecondRetention = TimeSpan.FromSeconds(1) }));
+        var ledger = Assert.Throws<OptionsValidationException>(() =>
+            new InMemoryRequestLedger(TimeProvider.System, new RequestLedgerOptions { FlushBatch = 0 }));
+        var redis = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            RedisStore.ConnectAsync("127.0.0.1:1", TimeProvider.System, new RedisStoreOptions { KeyPrefix = "{tenant}" }));
+
+        Assert.Equal(["Rollgate:Figures:SecondRetention must be from 00:01:00 to 1.00:00:00 (it is 00:00:01)"], figures.Failures);
+        Assert.Equal(["Rollgate:RequestLedger:FlushBatch must be at least 1 (it is 0)"], ledger.Failures);
+        Assert.StartsWith("Rollgate:RedisStore:KeyPrefix '{tenant}' must", Assert.Single(redis.Failures));
+    }
+
+    [Fact]
     public void Every_key_is_in_the_configuration_table_with_its_default()
     {
         var table = File.ReadAllLines(Path.Combine(RepositoryRoot(), "docs", "configuration.md"))
