@@ -69,10 +69,14 @@ public sealed class ControllerService(
     }
 }
 
-public sealed record ControllerOptions(string ReplicaId, TimeSpan Interval)
+/// <param name="Lease">How long the lease outlives its last renewal; by default <see cref="LeaseDuration"/>'s rule.</param>
+public sealed record ControllerOptions(string ReplicaId, TimeSpan Interval, TimeSpan? Lease = null)
 {
-    /// <summary>Long enough to survive a few slow ticks, short enough that a dead controller is replaced in seconds.</summary>
-    public TimeSpan LeaseDuration => TimeSpan.FromTicks(Math.Max(Interval.Ticks * 5, TimeSpan.FromSeconds(3).Ticks));
+    /// <summary>
+    /// <see cref="Lease"/> when set, else five intervals and at least 3 s: long enough to survive a few slow ticks, short
+    /// enough that a dead controller is replaced in seconds.
+    /// </summary>
+    public TimeSpan LeaseDuration => Lease ?? TimeSpan.FromTicks(Math.Max(Interval.Ticks * 5, TimeSpan.FromSeconds(3).Ticks));
 
     /// <summary>
     /// The longest pause between two ticks of a working fleet: the lease of a dead controller lapsing, then the next

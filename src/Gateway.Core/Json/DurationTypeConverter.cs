@@ -9,6 +9,9 @@ namespace Rollgate.Json;
 /// </summary>
 public sealed class DurationTypeConverter : TimeSpanConverter
 {
+    /// <summary>What a value that does not convert is told, after its key and value.</summary>
+    public const string Expected = "is not a duration such as 500ms, 5s or 10m";
+
     private static int _registered;
 
     /// <summary>Makes this the converter the configuration binder uses for <see cref="TimeSpan"/> (once per process).</summary>
@@ -34,7 +37,7 @@ public sealed class DurationTypeConverter : TimeSpanConverter
                 return span;
             }
 
-            throw new FormatException("is not a duration such as 500ms, 5s or 10m");
+            throw new FormatException(Expected);
         }
 
         return base.ConvertFrom(context, culture, value);

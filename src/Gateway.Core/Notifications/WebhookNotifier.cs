@@ -43,7 +43,7 @@ public sealed class WebhookNotifier : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        WebhookOptionsValidator.ThrowIfInvalid(options);
+        new WebhookOptionsValidator().ThrowIfInvalid(options);
         _http = http;
         _options = options;
         _time = timeProvider;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Rollgate.Json;
+using Rollgate.Configuration;
 
 namespace Rollgate.Notifications;
 
@@ -15,11 +15,7 @@ public static class WebhookServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddWebhookNotifier(this IServiceCollection services)
     {
-        DurationTypeConverter.Register(); // durations read as 5s or 500ms, like every other setting
-        services.AddOptions<WebhookOptions>()
-            .BindConfiguration(WebhookOptions.SectionName)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
+        services.AddSettings<WebhookOptions, WebhookOptionsValidator>(WebhookOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new WebhookNotifier(
             WebhookNotifier.CreateHttpClient(),

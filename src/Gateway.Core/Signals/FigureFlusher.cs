@@ -31,7 +31,7 @@ public sealed class FigureFlusher
         _recorder = recorder ?? throw new ArgumentNullException(nameof(recorder));
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options ?? new FigureFlusherOptions();
-        _options.Validate();
+        new FigureFlusherOptionsValidator().ThrowIfInvalid(_options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -193,25 +193,4 @@ public sealed class FigureFlusher
     }
 
     private sealed record BatchResult(List<FigureDelta> Batch, Exception? Error);
-}
-
-/// <summary>Limits of <see cref="FigureFlusher"/>.</summary>
-public sealed record FigureFlusherOptions
-{
-    /// <summary>How often <see cref="FigureFlusherService"/> flushes (the per-second buckets need 1 s).</summary>
-    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Deltas not written within this time (store down) are dropped.</summary>
-    public TimeSpan MaxPendingAge { get; init; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>At most this many (agent, version, second) deltas wait for the store; the oldest beyond are dropped.</summary>
-    public int MaxPendingDeltas { get; init; } = 100_000;
-
-    internal void Validate()
-    {
-        if (Interval <= TimeSpan.Zero || MaxPendingAge <= TimeSpan.Zero || MaxPendingDeltas < 1)
-        {
-            throw new ArgumentException("Interval and MaxPendingAge must be positive and MaxPendingDeltas at least 1.");
-        }
-    }
 }

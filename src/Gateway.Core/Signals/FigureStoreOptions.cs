@@ -1,23 +1,16 @@
 namespace Rollgate.Signals;
 
-/// <summary>Retention and key prefix of the figure stores; the defaults are what the gateway uses.</summary>
-public sealed record FigureStoreOptions
+/// <summary>
+/// Retention of the figure stores, bound from <c>Rollgate:Figures</c>; the defaults are what the gateway uses. The
+/// longest window a rule may look at is <see cref="MinuteRetention"/>, so definitions are checked against it.
+/// </summary>
+public sealed class FigureStoreOptions
 {
-    /// <summary>Redis only: first segment of every key (the <see cref="Stores.Redis.RedisStoreOptions.KeyPrefix"/> of the fleet).</summary>
-    public string KeyPrefix { get; init; } = "rollgate";
+    public const string SectionName = "Rollgate:Figures";
 
     /// <summary>Per-second buckets are kept this long: windows up to 1 h are exact, with a margin for late flushes.</summary>
-    public TimeSpan SecondRetention { get; init; } = TimeSpan.FromMinutes(65);
+    public TimeSpan SecondRetention { get; set; } = TimeSpan.FromMinutes(65);
 
     /// <summary>Per-minute rollups are kept this long; windows beyond <see cref="SecondRetention"/> are read from whole minutes.</summary>
-    public TimeSpan MinuteRetention { get; init; } = TimeSpan.FromHours(2);
-
-    internal void Validate()
-    {
-        RedisSignals.ValidatePrefix(KeyPrefix);
-        if (SecondRetention < TimeSpan.FromMinutes(1) || MinuteRetention < SecondRetention)
-        {
-            throw new ArgumentException("SecondRetention must be at least 1 minute and MinuteRetention at least SecondRetention.");
-        }
-    }
+    public TimeSpan MinuteRetention { get; set; } = TimeSpan.FromHours(2);
 }

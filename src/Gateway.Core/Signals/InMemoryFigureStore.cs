@@ -22,7 +22,7 @@ public sealed class InMemoryFigureStore : IFigureStore
     {
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new FigureStoreOptions();
-        _options.Validate();
+        new FigureStoreOptionsValidator().ThrowIfInvalid(_options);
     }
 
     /// <summary>Per-second buckets held over all agents (for tests and diagnostics).</summary>

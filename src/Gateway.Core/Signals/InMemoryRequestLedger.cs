@@ -42,7 +42,7 @@ public sealed class InMemoryRequestLedger : IRequestLedger
     {
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new RequestLedgerOptions();
-        _options.Validate();
+        new RequestLedgerOptionsValidator().ThrowIfInvalid(_options);
         _buffer = new LedgerBuffer<KeyedLedgerEntry>(_options.BufferCapacity);
         var segments = Math.Clamp(_options.Capacity, 2, MaxSegments);
         _segmentCapacity = Math.Max(1, _options.Capacity / segments);

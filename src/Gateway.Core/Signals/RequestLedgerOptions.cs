@@ -1,32 +1,26 @@
 namespace Rollgate.Signals;
 
-/// <summary>Limits of the request ledgers; the defaults are what the gateway uses.</summary>
-public sealed record RequestLedgerOptions
+/// <summary>Limits of the request ledgers, bound from <c>Rollgate:RequestLedger</c>; the defaults are what the gateway uses.</summary>
+public sealed class RequestLedgerOptions
 {
-    /// <summary>How long a request id is kept at least (capacity permitting for the in-memory ledger). Spec §3: 24 h.</summary>
-    public TimeSpan Retention { get; init; } = TimeSpan.FromHours(24);
+    public const string SectionName = "Rollgate:RequestLedger";
+
+    /// <summary>How long a request id is kept at least (capacity permitting for the in-memory ledger): outcomes come up to a day later.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>In-memory ledger only: at most this many ids are kept, the oldest evicted first (≈ 45 bytes each).</summary>
-    public int Capacity { get; init; } = 2_000_000;
+    public int Capacity { get; set; } = 2_000_000;
 
     /// <summary>Entries waiting between two flushes (≈ 40 bytes each while buffered); more are dropped and counted.</summary>
-    public int BufferCapacity { get; init; } = 100_000;
+    public int BufferCapacity { get; set; } = 100_000;
 
     /// <summary>Redis ledger only: request ids longer than this are stored by their SHA-256 instead of verbatim.</summary>
-    public int MaxStoredIdLength { get; init; } = 128;
+    public int MaxStoredIdLength { get; set; } = 128;
 
     /// <summary>
     /// Redis ledger only: ids written per round trip, and the number waiting at which the data path asks for a write
     /// without waiting for the periodic flush. Small enough that a write's arrays stay off the large-object heap and,
     /// under load, that ids (strings, held until written) are gone before a collection would promote them.
     /// </summary>
-    public int FlushBatch { get; init; } = 1_000;
-
-    internal void Validate()
-    {
-        if (Retention <= TimeSpan.Zero || Capacity < 1 || BufferCapacity < 1 || MaxStoredIdLength < 1 || FlushBatch < 1)
-        {
-            throw new ArgumentException("Retention must be positive; Capacity, BufferCapacity, MaxStoredIdLength and FlushBatch at least 1.");
-        }
-    }
+    public int FlushBatch { get; set; } = 1_000;
 }

@@ -13,10 +13,10 @@ public static class AdminTokens
 
     public static TokenRegistry Create(RollgateOptions options, ILogger logger)
     {
-        var tokens = new List<ApiToken>(options.Tokens);
-        if (options.AdminToken is { } configured)
+        var tokens = options.Tokens.Select(entry => entry.Value.ToApiToken(entry.Key)).ToList();
+        if (!string.IsNullOrEmpty(options.AdminToken))
         {
-            tokens.Add(new ApiToken(AdminName, configured, TokenRole.Operator));
+            tokens.Add(new ApiToken(AdminName, options.AdminToken, TokenRole.Operator));
         }
 
         if (tokens.Count == 0)

@@ -1,12 +1,10 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
-using Rollgate.Json;
 using Rollgate.Notifications;
 using Rollgate.Observability;
 using Rollgate.Rules.Evaluation;
@@ -23,23 +21,11 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Rollgate.Hosting;
 
 /// <summary>Composes the gateway: one process, a proxy listener (YARP) and an admin listener (API, metrics, health).</summary>
-public static partial class GatewayHost
+public static class GatewayHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        DurationTypeConverter.Register();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        var options = RollgateOptions.Read(builder.Configuration);
-        var ports = new ListenerPorts(ListenerAddresses.Port("Rollgate:ProxyUrl", options.ProxyUrl), ListenerAddresses.Port("Rollgate:AdminUrl", options.AdminUrl));
-        if (ports.Proxy == ports.Admin)
-        {
-            throw StartupException.InvalidSetting($"Rollgate:ProxyUrl and Rollgate:AdminUrl must use different ports (both are {ports.Proxy})");
-        }
-
-        ListenerAddresses.EnsureFree("Rollgate:ProxyUrl", options.ProxyUrl);
-        ListenerAddresses.EnsureFree("Rollgate:AdminUrl", options.AdminUrl);
-
-        builder.WebHost.UseUrls(options.ProxyUrl, options.AdminUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -53,25 +39,26 @@ public static partial class GatewayHost
         DefaultMetricsPolicy.Apply();
 
         var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(ports);
+        services.AddGatewaySettings();
+        services.AddSingleton(sp => ListenerPorts.Of(sp.GetRollgateOptions()));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new ReplicaIdentity(options.ReplicaId));
-        services.AddSingleton(sp => AdminTokens.Create(options, sp.GetRequiredService<ILogger<TokenRegistry>>()));
-        services.AddRollgateStores(options);
+        services.AddSingleton(sp => new ReplicaIdentity(sp.GetRollgateOptions().ReplicaId));
+        services.AddSingleton(sp => AdminTokens.Create(sp.GetRollgateOptions(), sp.GetRequiredService<ILogger<TokenRegistry>>()));
+        services.AddRollgateStores();
         services.AddSingleton<SignalRecorder>();
-        services.AddSingleton<FigureFlusher>();
+        services.AddSingleton(sp => new FigureFlusher(sp.GetRequiredService<SignalRecorder>(), sp.GetRequiredService<IFigureStore>(),
+            sp.GetRequiredService<IOptions<FigureFlusherOptions>>().Value, sp.GetRequiredService<ILogger<FigureFlusher>>()));
         services.AddHostedService<FigureFlusherService>();
         services.AddSingleton<RoutingState>();
-        services.AddSingleton(new ProxyConfigBuilder(options.BackendTimeout));
-        services.AddSingleton(new ProxyLimits(options.MaxRequestBodySize));
+        services.AddSingleton(sp => new ProxyConfigBuilder(sp.GetRollgateOptions().BackendTimeout));
+        services.AddSingleton(sp => new ProxyLimits(sp.GetRollgateOptions().MaxRequestBodySize));
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddSingleton<ReleaseManager>();
         services.AddSingleton<ReleaseCommands>();
         services.AddSingleton<VersionService>();
-        services.AddSingleton(new ControllerOptions(options.ReplicaId, options.EvaluationInterval));
+        services.AddSingleton(sp => new ControllerOptions(sp.GetRollgateOptions().ReplicaId, sp.GetRollgateOptions().EvaluationInterval, sp.GetRollgateOptions().ControllerLease));
         services.AddSingleton<RolloutScheduler>();
         services.AddSingleton<IControllerTask, RolloutControllerTask>();
         services.AddWebhookNotifier();
@@ -89,9 +76,14 @@ public static partial class GatewayHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        // Fail fast and clearly (bound settings out of range, data directory in use, unreadable token file) before
+        // Fail fast and clearly (bad settings, a port or the data directory in use, an unreadable token file) before
         // anything starts.
-        ValidateBoundOptions(app.Services);
+        GatewaySettings.ThrowIfInvalid(app.Services);
+        var settings = app.Services.GetRollgateOptions();
+        ListenerAddresses.EnsureFree("Rollgate:ProxyUrl", settings.ProxyUrl);
+        ListenerAddresses.EnsureFree("Rollgate:AdminUrl", settings.AdminUrl);
+        app.Urls.Add(settings.ProxyUrl);
+        app.Urls.Add(settings.AdminUrl);
         try
         {
             app.Services.GetRequiredService<IRollgateStore>();
@@ -103,7 +95,7 @@ public static partial class GatewayHost
 
         app.Services.GetRequiredService<TokenRegistry>();
 
-        app.UseProxyListener(ports.Proxy, proxy =>
+        app.UseProxyListener(app.Services.GetRequiredService<ListenerPorts>().Proxy, proxy =>
         {
             // Stickiness is the gateway's own (per conversation, across versions) and versions have no passive health
             // checks, so of YARP's default pipeline only load balancing (over a version's destinations) is kept.
@@ -130,7 +122,7 @@ public static partial class GatewayHost
 
         // After UseProxyListener (which maps YARP's routes), so YARP's config is live and seeded versions become routable
         // as they are applied.
-        if (options.Seed is { } seed)
+        if (settings.Seed is { } seed)
         {
             try
             {
@@ -146,29 +138,4 @@ public static partial class GatewayHost
 
         return app;
     }
-
-    /// <summary>
-    /// Runs the checks of options registered with ValidateOnStart (such as <c>Rollgate:Webhooks</c>) now rather than in
-    /// StartAsync, so that a bad value is a start-up refusal naming its keys.
-    /// </summary>
-    private static void ValidateBoundOptions(IServiceProvider services)
-    {
-        try
-        {
-            services.GetService<IStartupValidator>()?.Validate();
-        }
-        catch (OptionsValidationException ex)
-        {
-            throw StartupException.InvalidSetting(string.Join("; ", ex.Failures), ex);
-        }
-        catch (InvalidOperationException ex) when (BinderRefusal().Match(ex.Message) is { Success: true } refusal)
-        {
-            // The binder's message names a .NET type; the operator needs the key, the value and what is expected.
-            var expected = ex.InnerException is FormatException format ? format.Message : "is not a valid value";
-            throw StartupException.InvalidSetting($"{refusal.Groups["key"].Value} '{refusal.Groups["value"].Value}' {expected}", ex);
-        }
-    }
-
-    [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)'", RegexOptions.Singleline)]
-    private static partial Regex BinderRefusal();
 }

@@ -10,15 +10,20 @@ namespace Rollgate.Hosting;
 /// </summary>
 public static class ListenerAddresses
 {
-    /// <returns>The port of <paramref name="url"/>.</returns>
-    public static int Port(string setting, string url)
+    /// <summary>What <see cref="TryGetPort"/> accepts, in words.</summary>
+    public const string UrlRule = "must be an http URL of a host and port, such as http://0.0.0.0:8080";
+
+    /// <returns>Whether <paramref name="url"/> is an http(s) URL of a host and port, and which port.</returns>
+    public static bool TryGetPort(string? url, out int port)
     {
+        port = 0;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/" || uri.Query.Length > 0)
         {
-            throw StartupException.InvalidSetting($"{setting} '{url}' must be an http URL of a host and port, such as http://0.0.0.0:8080");
+            return false;
         }
 
-        return uri.Port;
+        port = uri.Port;
+        return true;
     }
 
     /// <summary>Binds and releases the address once; a listener elsewhere on it fails the bind.</summary>

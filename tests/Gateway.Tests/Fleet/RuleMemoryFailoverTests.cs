@@ -112,8 +112,8 @@ public sealed class RuleMemoryFailoverTests(RedisServer redis) : IClassFixture<R
     /// <summary>Per second: the stable serves 20 requests without errors, the canary 10 with half of them failing.</summary>
     private async Task TrafficAsync(int seconds)
     {
-        await using var connection = await RedisSignals.ConnectAsync(redis.ConnectionString);
-        var figures = new RedisFigureStore(connection, new FigureStoreOptions { KeyPrefix = _prefix });
+        await using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString);
+        var figures = new RedisFigureStore(connection, keyPrefix: _prefix);
         for (var s = 0; s < seconds; s++)
         {
             var second = _time.GetUtcNow().ToUnixTimeSeconds();
@@ -141,7 +141,7 @@ public sealed class RuleMemoryFailoverTests(RedisServer redis) : IClassFixture<R
         var releases = TestReleases.Commands(store, _time);
         var board = new RedisRuleStateBoard(connection, _prefix);
         var options = new ControllerOptions(id, TimeSpan.FromMilliseconds(100));
-        var evaluator = new RuleEvaluator(store, new RedisFigureStore(connection, new FigureStoreOptions { KeyPrefix = _prefix }), releases, board,
+        var evaluator = new RuleEvaluator(store, new RedisFigureStore(connection, keyPrefix: _prefix), releases, board,
             new RedisRuleMemoryStore(connection, _prefix), new Notifier(_notified, diesAfterNotifying), options, _time, NullLogger<RuleEvaluator>.Instance);
         var service = new ControllerService(store, [evaluator], options, _time, NullLogger<ControllerService>.Instance);
         var controller = new Controller(id, store, releases, board, service);

@@ -1,14 +1,21 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Rollgate.Hosting;
 
 namespace Rollgate.Tests.Hosting;
 
 public sealed class MaxRequestBodySizeOptionTests
 {
+    /// <summary>Binds and checks the settings the way <see cref="GatewayHost.Build"/> does.</summary>
     private static RollgateOptions Read(string? value)
-        => RollgateOptions.Read(new ConfigurationBuilder()
+    {
+        var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(value is null ? [] : [new KeyValuePair<string, string?>("Rollgate:MaxRequestBodySize", value)])
-            .Build());
+            .Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddGatewaySettings().BuildServiceProvider();
+        GatewaySettings.ThrowIfInvalid(services);
+        return services.GetRollgateOptions();
+    }
 
     [Fact]
     public void Defaults_to_kestrels_30_million_bytes_and_takes_a_number_of_bytes()

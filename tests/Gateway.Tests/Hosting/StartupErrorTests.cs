@@ -38,6 +38,24 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task Bad_values_in_three_sections_are_one_line_naming_every_key_and_exit_code_2()
+    {
+        var (exitCode, output) = await RunAsync(new Dictionary<string, string>
+        {
+            ["Rollgate:EvaluationInterval"] = "soon",
+            ["Rollgate:Figures:MinuteRetention"] = "1m",
+            ["Rollgate:Webhooks:MaxAttempts"] = "0",
+        });
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(output);
+        Assert.StartsWith("rollgate: ", line);
+        Assert.Contains("Rollgate:EvaluationInterval 'soon'", line);
+        Assert.Contains("Rollgate:Figures:MinuteRetention", line);
+        Assert.Contains("Rollgate:Webhooks:MaxAttempts", line);
+    }
+
+    [Fact]
     public async Task A_port_in_use_is_one_line_naming_the_setting_and_exit_code_1()
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);

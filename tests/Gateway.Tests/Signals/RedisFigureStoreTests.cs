@@ -4,6 +4,7 @@ using Rollgate.Stores;
 using Rollgate.Tests.Infrastructure;
 using StackExchange.Redis;
 using static Rollgate.Tests.Signals.SignalTestSupport;
+using Rollgate.Stores.Redis;
 
 namespace Rollgate.Tests.Signals;
 
@@ -15,8 +16,8 @@ public sealed class RedisFigureStoreTests(RedisServer redis) : FigureStoreContra
 
     protected override async Task<IFigureStore> CreateStoreAsync(FakeTimeProvider clock)
     {
-        _connection = await RedisSignals.ConnectAsync(redis.ConnectionString);
-        return new RedisFigureStore(_connection, new FigureStoreOptions { KeyPrefix = _prefix });
+        _connection = await RedisConnection.ConnectAsync(redis.ConnectionString);
+        return new RedisFigureStore(_connection, keyPrefix: _prefix);
     }
 
     public override async Task DisposeAsync() => await _connection.DisposeAsync();
@@ -58,8 +59,8 @@ public sealed class RedisFigureStoreTests(RedisServer redis) : FigureStoreContra
     public async Task Two_replicas_with_their_own_connections_read_the_fleet_sum()
     {
         var agent = NewAgent();
-        await using var otherConnection = await RedisSignals.ConnectAsync(redis.ConnectionString);
-        var stores = new IFigureStore[] { Store, new RedisFigureStore(otherConnection, new FigureStoreOptions { KeyPrefix = _prefix }) };
+        await using var otherConnection = await RedisConnection.ConnectAsync(redis.ConnectionString);
+        var stores = new IFigureStore[] { Store, new RedisFigureStore(otherConnection, keyPrefix: _prefix) };
         var recorders = stores.Select(_ => new SignalRecorder(Clock)).ToArray();
         var flushers = stores.Select((s, i) => new FigureFlusher(recorders[i], s)).ToArray();
         var from = Clock.GetUtcNow();
@@ -84,8 +85,8 @@ public sealed class RedisFigureStoreTests(RedisServer redis) : FigureStoreContra
     [Fact]
     public async Task An_unreachable_redis_is_reported_as_store_unavailable()
     {
-        await using var dead = await RedisSignals.ConnectAsync($"127.0.0.1:{FreePort.Get()},connectTimeout=200");
-        var store = new RedisFigureStore(dead, new FigureStoreOptions { KeyPrefix = _prefix });
+        await using var dead = await RedisConnection.ConnectAsync($"127.0.0.1:{FreePort.Get()},connectTimeout=200");
+        var store = new RedisFigureStore(dead, keyPrefix: _prefix);
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.AddAsync([new FigureDelta("x", 1, Now, Figures(1))], None));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ReadAsync("x", At(Now - 60), At(Now), None));
     }

@@ -1,6 +1,7 @@
 using Rollgate.Signals;
 using Rollgate.Tests.Infrastructure;
 using static Rollgate.Tests.Signals.SignalTestSupport;
+using Rollgate.Stores.Redis;
 
 namespace Rollgate.Tests.Signals;
 
@@ -13,9 +14,9 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
     public async Task Figures_and_ids_recorded_during_an_outage_are_written_when_redis_returns()
     {
         var clock = NewClock();
-        await using var connection = await RedisSignals.ConnectAsync(redis.ConnectionString);
+        await using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString);
         var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
-        var store = new RedisFigureStore(connection, new FigureStoreOptions { KeyPrefix = prefix });
+        var store = new RedisFigureStore(connection, keyPrefix: prefix);
         var ledger = new RedisRequestLedger(connection, clock, keyPrefix: prefix);
         var recorder = new SignalRecorder(clock);
         var flusher = new FigureFlusher(recorder, store);

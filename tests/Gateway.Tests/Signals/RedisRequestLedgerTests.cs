@@ -4,6 +4,7 @@ using Rollgate.Stores;
 using Rollgate.Tests.Infrastructure;
 using StackExchange.Redis;
 using static Rollgate.Tests.Signals.SignalTestSupport;
+using Rollgate.Stores.Redis;
 
 namespace Rollgate.Tests.Signals;
 
@@ -12,7 +13,7 @@ public sealed class RedisRequestLedgerTests(RedisServer redis) : RequestLedgerCo
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..12];
     private IConnectionMultiplexer _connection = null!;
 
-    public override async Task InitializeAsync() => _connection = await RedisSignals.ConnectAsync(redis.ConnectionString);
+    public override async Task InitializeAsync() => _connection = await RedisConnection.ConnectAsync(redis.ConnectionString);
 
     public override async Task DisposeAsync() => await _connection.DisposeAsync();
 
@@ -46,7 +47,7 @@ public sealed class RedisRequestLedgerTests(RedisServer redis) : RequestLedgerCo
     [Fact]
     public async Task A_full_batch_is_written_without_waiting_for_the_periodic_flush()
     {
-        await using var otherConnection = await RedisSignals.ConnectAsync(redis.ConnectionString);
+        await using var otherConnection = await RedisConnection.ConnectAsync(redis.ConnectionString);
         var options = new RequestLedgerOptions { FlushBatch = 8 };
         var servedBy = new RedisRequestLedger(_connection, Clock, options, _prefix);
         var reportedTo = new RedisRequestLedger(otherConnection, Clock, options, _prefix);
@@ -65,7 +66,7 @@ public sealed class RedisRequestLedgerTests(RedisServer redis) : RequestLedgerCo
     [Fact]
     public async Task Another_replica_finds_what_one_flushed()
     {
-        await using var otherConnection = await RedisSignals.ConnectAsync(redis.ConnectionString);
+        await using var otherConnection = await RedisConnection.ConnectAsync(redis.ConnectionString);
         var servedBy = new RedisRequestLedger(_connection, Clock, keyPrefix: _prefix);
         var reportedTo = new RedisRequestLedger(otherConnection, Clock, keyPrefix: _prefix);
         var agent = NewAgent();
@@ -94,7 +95,7 @@ public sealed class RedisRequestLedgerTests(RedisServer redis) : RequestLedgerCo
     [Fact]
     public async Task Without_redis_remember_keeps_buffering_and_find_reports_unavailable()
     {
-        await using var dead = await RedisSignals.ConnectAsync($"127.0.0.1:{FreePort.Get()},connectTimeout=200");
+        await using var dead = await RedisConnection.ConnectAsync($"127.0.0.1:{FreePort.Get()},connectTimeout=200");
         var ledger = new RedisRequestLedger(dead, Clock, keyPrefix: _prefix);
         ledger.Remember("support-bot", "req-1", 1);
         await ledger.FlushAsync(None); // does not throw

@@ -218,8 +218,8 @@ public sealed class RedisStoreTests(RedisServer redis) : IClassFixture<RedisServ
     [Fact]
     public void Fail_fast_defaults_apply_unless_the_configuration_string_sets_them()
     {
-        var defaults = RedisStore.CreateConfiguration("localhost:6379", new RedisStoreOptions());
-        var explicitly = RedisStore.CreateConfiguration("localhost:6379,syncTimeout=7000,abortConnect=true", new RedisStoreOptions());
+        var defaults = RedisConnection.CreateConfiguration("localhost:6379", new RedisStoreOptions());
+        var explicitly = RedisConnection.CreateConfiguration("localhost:6379,syncTimeout=7000,abortConnect=true", new RedisStoreOptions());
 
         Assert.False(defaults.AbortOnConnectFail);
         Assert.Equal(2000, defaults.SyncTimeout);

@@ -59,46 +59,10 @@ public sealed partial class RedisStore : IRollgateStore
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var connection = await ConnectionMultiplexer.ConnectAsync(CreateConfiguration(configuration, options));
+        new RedisStoreOptionsValidator().ThrowIfInvalid(options);
+        var connection = await ConnectionMultiplexer.ConnectAsync(RedisConnection.CreateConfiguration(configuration, options));
         return new RedisStore(connection, timeProvider, options, logger ?? NullLogger.Instance);
     }
-
-    /// <summary>Our defaults for fail-fast behaviour; settings named in the configuration string win.</summary>
-    internal static ConfigurationOptions CreateConfiguration(string configuration, RedisStoreOptions options)
-    {
-        var config = ConfigurationOptions.Parse(configuration);
-        var timeout = (int)options.Timeout.TotalMilliseconds;
-        if (!Mentions(configuration, "abortConnect"))
-        {
-            config.AbortOnConnectFail = false;
-        }
-
-        if (!Mentions(configuration, "connectTimeout"))
-        {
-            config.ConnectTimeout = timeout;
-        }
-
-        if (!Mentions(configuration, "syncTimeout"))
-        {
-            config.SyncTimeout = timeout;
-        }
-
-        if (!Mentions(configuration, "asyncTimeout"))
-        {
-            config.AsyncTimeout = timeout;
-        }
-
-        // Without FailFast, commands issued while disconnected wait in a backlog until the timeout and may be
-        // sent later; an admin write must rather fail at once with 503.
-        config.BacklogPolicy = BacklogPolicy.FailFast;
-        // Reconnect within a second or two of Redis returning (the default backs off up to ten seconds).
-        config.ReconnectRetryPolicy = new ExponentialRetry(250, 2000);
-        return config;
-    }
-
-    private static bool Mentions(string configuration, string key)
-        => configuration.Split(',').Any(part => part.TrimStart().StartsWith(key + "=", StringComparison.OrdinalIgnoreCase));
 
     public Task<IReadOnlyList<string>> ListAgentsAsync(CancellationToken cancellationToken) => Guard<IReadOnlyList<string>>("list agents", cancellationToken, async () =>
     {

@@ -1,41 +1,28 @@
 namespace Rollgate.Stores.Redis;
 
-/// <summary>Tuning of <see cref="RedisStore"/>; the defaults are what the gateway uses in production.</summary>
-public sealed record RedisStoreOptions
+/// <summary>
+/// Tuning of the Redis store and of the other Redis-backed parts of a replica, bound from <c>Rollgate:RedisStore</c>
+/// (<c>Rollgate:Redis</c> is the connection string). The defaults are what the gateway uses in production.
+/// </summary>
+public sealed class RedisStoreOptions
 {
+    public const string SectionName = "Rollgate:RedisStore";
+
     /// <summary>First segment of every key and of the change channel; lets several gateways share one Redis.</summary>
-    public string KeyPrefix { get; init; } = "rollgate";
+    public string KeyPrefix { get; set; } = RedisKeys.DefaultPrefix;
 
     /// <summary>How often the safety-net poller compares generations (pub/sub can lose messages).</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A replica whose last heartbeat is older than this no longer counts in the fleet.</summary>
-    public TimeSpan ReplicaTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Heartbeats older than this are deleted.</summary>
-    public TimeSpan ReplicaRetention { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan ReplicaRetention { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Connect and command timeout, unless the configuration string sets its own: admin writes must fail fast.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Attempts at claiming a version number before giving up; each lost attempt means another version was added.</summary>
-    public int MaxVersionAttempts { get; init; } = 64;
-
-    internal void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(KeyPrefix) || KeyPrefix.IndexOfAny(['{', '}']) >= 0)
-        {
-            throw new ArgumentException("KeyPrefix must be non-empty and must not contain '{' or '}' (they would change the hash slot).", nameof(KeyPrefix));
-        }
-
-        if (PollInterval <= TimeSpan.Zero || ReplicaTimeout <= TimeSpan.Zero || ReplicaRetention < ReplicaTimeout || Timeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentException("PollInterval, ReplicaTimeout and Timeout must be positive and ReplicaRetention at least ReplicaTimeout.");
-        }
-
-        if (MaxVersionAttempts < 1)
-        {
-            throw new ArgumentException("MaxVersionAttempts must be at least 1.", nameof(MaxVersionAttempts));
-        }
-    }
+    public int MaxVersionAttempts { get; set; } = 64;
 }

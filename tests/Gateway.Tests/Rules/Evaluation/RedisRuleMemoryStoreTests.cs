@@ -2,6 +2,7 @@ using Rollgate.Rules.Evaluation;
 using Rollgate.Signals;
 using Rollgate.Tests.Infrastructure;
 using StackExchange.Redis;
+using Rollgate.Stores.Redis;
 
 namespace Rollgate.Tests.Rules.Evaluation;
 
@@ -13,7 +14,7 @@ public sealed class RedisRuleMemoryStoreTests(RedisServer redis) : RuleMemorySto
 
     protected override async Task<IRuleMemoryStore> CreateStoreAsync()
     {
-        var connection = await RedisSignals.ConnectAsync(redis.ConnectionString);
+        var connection = await RedisConnection.ConnectAsync(redis.ConnectionString);
         _connections.Add(connection);
         return new RedisRuleMemoryStore(connection, _prefix);
     }

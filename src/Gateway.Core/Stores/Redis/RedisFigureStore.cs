@@ -1,14 +1,14 @@
-using Rollgate.Stores.Redis;
 using System.Globalization;
+using Rollgate.Signals;
 using StackExchange.Redis;
 
-namespace Rollgate.Signals;
+namespace Rollgate.Stores.Redis;
 
 /// <summary>
 /// The figure store of a replica fleet: every replica adds its per-second deltas, so reads see the whole fleet.
 /// </summary>
 /// <remarks>
-/// Key layout (the <c>{agent}</c> hash tag keeps an agent's keys in one slot, also on Redis Cluster):
+/// Keys (named by <see cref="RedisKeys"/>; the <c>{agent}</c> hash tag keeps an agent's keys in one slot):
 /// <list type="bullet">
 /// <item><c>{prefix}:{agent}:fig:&lt;unixSecond&gt;</c> hash, TTL <see cref="FigureStoreOptions.SecondRetention"/> (65 min);</item>
 /// <item><c>{prefix}:{agent}:figm:&lt;unixMinute&gt;</c> hash, the same fields summed per minute, TTL
@@ -28,17 +28,16 @@ public sealed class RedisFigureStore : IFigureStore
 {
     private readonly IDatabase _db;
     private readonly FigureStoreOptions _options;
+    private readonly RedisKeys _keys;
 
-    public RedisFigureStore(IConnectionMultiplexer connection, FigureStoreOptions? options = null)
-        : this((connection ?? throw new ArgumentNullException(nameof(connection))).GetDatabase(), options)
+    /// <param name="keyPrefix">The fleet's <see cref="RedisStoreOptions.KeyPrefix"/>.</param>
+    public RedisFigureStore(IConnectionMultiplexer connection, FigureStoreOptions? options = null, string keyPrefix = RedisKeys.DefaultPrefix)
     {
-    }
-
-    public RedisFigureStore(IDatabase database, FigureStoreOptions? options = null)
-    {
-        _db = database ?? throw new ArgumentNullException(nameof(database));
+        ArgumentNullException.ThrowIfNull(connection);
+        _db = connection.GetDatabase();
         _options = options ?? new FigureStoreOptions();
-        _options.Validate();
+        new FigureStoreOptionsValidator().ThrowIfInvalid(_options);
+        _keys = new RedisKeys(keyPrefix);
     }
 
     public async Task AddAsync(IReadOnlyList<FigureDelta> deltas, CancellationToken cancellationToken)
@@ -68,10 +67,10 @@ public sealed class RedisFigureStore : IFigureStore
         var (start, end) = window.Minutes;
         for (var minute = start; minute < end; minute++)
         {
-            keys.Add(MinuteKey(agent, minute));
+            keys.Add(_keys.FigureMinute(agent, minute));
         }
 
-        keys.AddRange(window.EdgeSeconds().Select(second => SecondKey(agent, second)));
+        keys.AddRange(window.EdgeSeconds().Select(second => _keys.FigureSecond(agent, second)));
         return await RedisFailures.Guard("read figures", async () =>
         {
             var batch = _db.CreateBatch();
@@ -87,10 +86,6 @@ public sealed class RedisFigureStore : IFigureStore
         });
     }
 
-    internal RedisKey SecondKey(string agent, long unixSecond) => $"{_options.KeyPrefix}:{{{agent}}}:fig:{unixSecond.ToString(CultureInfo.InvariantCulture)}";
-
-    internal RedisKey MinuteKey(string agent, long unixMinute) => $"{_options.KeyPrefix}:{{{agent}}}:figm:{unixMinute.ToString(CultureInfo.InvariantCulture)}";
-
     private async Task WriteAgentAsync(IGrouping<string, FigureDelta> deltas)
     {
         var transaction = _db.CreateTransaction();
@@ -100,20 +95,20 @@ public sealed class RedisFigureStore : IFigureStore
         foreach (var delta in deltas)
         {
             var minute = FigureWindow.MinuteOf(delta.UnixSecond);
-            Increment(transaction, queued, SecondKey(delta.Agent, delta.UnixSecond), delta.Version, delta.Figures);
-            Increment(transaction, queued, MinuteKey(delta.Agent, minute), delta.Version, delta.Figures);
+            Increment(transaction, queued, _keys.FigureSecond(delta.Agent, delta.UnixSecond), delta.Version, delta.Figures);
+            Increment(transaction, queued, _keys.FigureMinute(delta.Agent, minute), delta.Version, delta.Figures);
             seconds.Add(delta.UnixSecond);
             minutes.Add(minute);
         }
 
         foreach (var second in seconds)
         {
-            queued.Add(transaction.KeyExpireAsync(SecondKey(deltas.Key, second), _options.SecondRetention));
+            queued.Add(transaction.KeyExpireAsync(_keys.FigureSecond(deltas.Key, second), _options.SecondRetention));
         }
 
         foreach (var minute in minutes)
         {
-            queued.Add(transaction.KeyExpireAsync(MinuteKey(deltas.Key, minute), _options.MinuteRetention));
+            queued.Add(transaction.KeyExpireAsync(_keys.FigureMinute(deltas.Key, minute), _options.MinuteRetention));
         }
 
         bool committed;

@@ -1,16 +1,16 @@
-using Rollgate.Stores.Redis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Rollgate.Signals;
 using StackExchange.Redis;
 
-namespace Rollgate.Signals;
+namespace Rollgate.Stores.Redis;
 
 /// <summary>
-/// The request ledger shared by a replica fleet. Key layout: one hash per agent and hour,
-/// <c>{prefix}:{agent}:req:&lt;unixHour&gt;</c>, field request id → version, expiring
+/// The request ledger shared by a replica fleet. One hash per agent and hour (<see cref="RedisKeys.Requests"/>:
+/// <c>{prefix}:{agent}:req:&lt;unixHour&gt;</c>), field request id → version, expiring
 /// <see cref="RequestLedgerOptions.Retention"/> + 2 h after its last write. <see cref="FindAsync"/> reads the hours that
 /// can hold an id of the last Retention + 1 h (26 keys by default, one pipelined round trip of HGETs), newest first.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class RedisRequestLedger : IRequestLedger
     private readonly IDatabase _db;
     private readonly TimeProvider _time;
     private readonly RequestLedgerOptions _options;
-    private readonly string _prefix;
+    private readonly RedisKeys _keys;
     private readonly ILogger _logger;
     private readonly LedgerBuffer<LedgerEntry> _buffer;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -37,15 +37,14 @@ public sealed class RedisRequestLedger : IRequestLedger
     private int _flushQueued;
 
     public RedisRequestLedger(IConnectionMultiplexer connection, TimeProvider timeProvider, RequestLedgerOptions? options = null,
-        string keyPrefix = "rollgate", ILogger<RedisRequestLedger>? logger = null)
+        string keyPrefix = RedisKeys.DefaultPrefix, ILogger<RedisRequestLedger>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        RedisSignals.ValidatePrefix(keyPrefix);
+        _keys = new RedisKeys(keyPrefix);
         _db = connection.GetDatabase();
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new RequestLedgerOptions();
-        _options.Validate();
-        _prefix = keyPrefix;
+        new RequestLedgerOptionsValidator().ThrowIfInvalid(_options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _buffer = new LedgerBuffer<LedgerEntry>(_options.BufferCapacity);
         _keyTtl = _options.Retention + TimeSpan.FromHours(2);
@@ -94,7 +93,7 @@ public sealed class RedisRequestLedger : IRequestLedger
         // What this replica remembered must be findable at once (clients report outcomes right after the response).
         if (!await TryFlushAsync(cancellationToken))
         {
-            throw new Rollgate.Stores.StoreUnavailableException("Redis is unavailable (request ledger flush failed).");
+            throw new StoreUnavailableException("Redis is unavailable (request ledger flush failed).");
         }
 
         var field = Field(requestId);
@@ -107,7 +106,7 @@ public sealed class RedisRequestLedger : IRequestLedger
             var reads = new List<Task<RedisValue>>();
             for (var hour = newest; hour >= oldest; hour--)
             {
-                reads.Add(batch.HashGetAsync(Key(agent, hour), field));
+                reads.Add(batch.HashGetAsync(_keys.Requests(agent, hour), field));
             }
 
             batch.Execute();
@@ -190,7 +189,7 @@ public sealed class RedisRequestLedger : IRequestLedger
                 fields[Field(entry.RequestId)] = entry.Version;
             }
 
-            var key = Key(group.Key.Agent, group.Key.Hour);
+            var key = _keys.Requests(group.Key.Agent, group.Key.Hour);
             writes.Add(batch.HashSetAsync(key, fields.Select(f => new HashEntry(f.Key, f.Value)).ToArray()));
             writes.Add(batch.KeyExpireAsync(key, _keyTtl));
         }
@@ -198,8 +197,6 @@ public sealed class RedisRequestLedger : IRequestLedger
         batch.Execute();
         await Task.WhenAll(writes);
     }
-
-    internal RedisKey Key(string agent, long unixHour) => $"{_prefix}:{{{agent}}}:req:{unixHour.ToString(CultureInfo.InvariantCulture)}";
 
     private string Field(string requestId)
         => requestId.Length <= _options.MaxStoredIdLength

@@ -1,17 +1,19 @@
 using System.Text.Json;
 using Rollgate.Json;
-using Rollgate.Stores.Redis;
+using Rollgate.Rules.Evaluation;
 using StackExchange.Redis;
 
-namespace Rollgate.Rules.Evaluation;
+namespace Rollgate.Stores.Redis;
 
 /// <summary>
 /// Rule memory in Redis, one key per agent (<c>rollgate:{agent}:rulememory</c>), so the replica that takes over the
 /// controller lease continues where the previous controller stopped. The evaluator deletes a memory that holds
 /// nothing any more, so keys do not outlive their use.
 /// </summary>
-public sealed class RedisRuleMemoryStore(IConnectionMultiplexer connection, string keyPrefix = "rollgate") : IRuleMemoryStore
+public sealed class RedisRuleMemoryStore(IConnectionMultiplexer connection, string keyPrefix = RedisKeys.DefaultPrefix) : IRuleMemoryStore
 {
+    private readonly RedisKeys _keys = new(keyPrefix);
+
     public async Task<RuleMemory?> ReadAsync(string agent, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -41,5 +43,5 @@ public sealed class RedisRuleMemoryStore(IConnectionMultiplexer connection, stri
             : db.StringSetAsync(Key(agent), JsonSerializer.SerializeToUtf8Bytes(memory, RollgateJson.Options)));
     }
 
-    private RedisKey Key(string agent) => $"{keyPrefix}:{{{agent}}}:rulememory";
+    private RedisKey Key(string agent) => _keys.RuleMemory(agent);
 }

@@ -1,17 +1,18 @@
 using System.Text.Json;
 using Rollgate.Json;
-using Rollgate.Stores.Redis;
+using Rollgate.Rules.Evaluation;
 using StackExchange.Redis;
 
-namespace Rollgate.Rules.Evaluation;
+namespace Rollgate.Stores.Redis;
 
 /// <summary>
 /// Rule states in Redis, one short-lived key per agent (<c>rollgate:{agent}:rules</c>): rewritten by the controller
 /// every evaluation, expiring on its own when no controller is evaluating any more.
 /// </summary>
-public sealed class RedisRuleStateBoard(IConnectionMultiplexer connection, string keyPrefix = "rollgate") : IRuleStateBoard
+public sealed class RedisRuleStateBoard(IConnectionMultiplexer connection, string keyPrefix = RedisKeys.DefaultPrefix) : IRuleStateBoard
 {
     private static readonly TimeSpan Expiry = TimeSpan.FromSeconds(30);
+    private readonly RedisKeys _keys = new(keyPrefix);
 
     public async Task PublishAsync(string agent, IReadOnlyList<RuleStatus> statuses, CancellationToken cancellationToken)
     {
@@ -25,5 +26,5 @@ public sealed class RedisRuleStateBoard(IConnectionMultiplexer connection, strin
         return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<RuleStatus[]>((byte[])value!, RollgateJson.Options);
     }
 
-    private RedisKey Key(string agent) => $"{keyPrefix}:{{{agent}}}:rules";
+    private RedisKey Key(string agent) => _keys.RuleStates(agent);
 }

@@ -1,0 +1,15 @@
+using Rollgate.Configuration;
+
+namespace Rollgate.Signals;
+
+/// <summary>Checks every <see cref="FigureStoreOptions"/> setting, each failure named by its full key.</summary>
+public sealed class FigureStoreOptionsValidator() : SettingsValidator<FigureStoreOptions>(FigureStoreOptions.SectionName)
+{
+    protected override void Check(FigureStoreOptions options, SettingChecks checks)
+    {
+        // A window is read as whole minutes plus edge seconds, so at least a minute of seconds must be kept.
+        checks.Within(nameof(FigureStoreOptions.SecondRetention), options.SecondRetention, TimeSpan.FromMinutes(1));
+        checks.Within(nameof(FigureStoreOptions.MinuteRetention), options.MinuteRetention, TimeSpan.FromMinutes(1));
+        checks.NotLess(nameof(FigureStoreOptions.MinuteRetention), options.MinuteRetention, nameof(FigureStoreOptions.SecondRetention), options.SecondRetention);
+    }
+}
