@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Rollgate.Tests.Infrastructure;
@@ -7,7 +8,7 @@ namespace Rollgate.Tests.Hosting;
 
 /// <summary>
 /// Runs the README's curl walk-through as written (only <c>dotnet run</c> is replaced by the gateway this suite
-/// built) and checks that what it prints matches the sample answers the README shows, in order. Decimal numbers in a
+/// built, and the ports by free ones) and checks that what it prints matches the sample answers the README shows, in order. Decimal numbers in a
 /// sample (timings) match any number and <c>…</c> matches anything; everything else must be exactly as printed.
 /// </summary>
 public sealed partial class ReadmeWalkthroughTests
@@ -20,12 +21,17 @@ public sealed partial class ReadmeWalkthroughTests
         var blocks = CodeBlock().Matches(section).Select(m => m.Groups[1].Value).ToArray();
         Assert.NotEmpty(blocks);
         var work = Directory.CreateTempSubdirectory("rollgate-readme-").FullName;
+        // The README's ports, moved to free ones so that nothing else on the machine can stand in the way.
+        var ports = new[] { 8080, 8081, 9001, 9002 }.ToDictionary(port => port, _ => FreePort.Get());
+        var gateway = $"\"$DOTNET\" \"$GATEWAY_DLL\" --Rollgate:DataDir=src/Gateway/data "
+                      + $"--Rollgate:ProxyUrl=http://127.0.0.1:{ports[8080]} --Rollgate:AdminUrl=http://127.0.0.1:{ports[8081]}";
         var script = new StringBuilder()
             .AppendLine("set -m")
             .AppendLine("trap 'kill $(jobs -p) 2>/dev/null' EXIT")
             .AppendJoin('\n', blocks)
             .ToString()
-            .Replace("dotnet run --project src/Gateway", "\"$DOTNET\" \"$GATEWAY_DLL\" --Rollgate:DataDir=src/Gateway/data", StringComparison.Ordinal);
+            .Replace("dotnet run --project src/Gateway", gateway, StringComparison.Ordinal);
+        script = ReadmePort().Replace(script, match => ports[int.Parse(match.Value, CultureInfo.InvariantCulture)].ToString(CultureInfo.InvariantCulture));
 
         var output = await RunBashAsync(script, work);
 
@@ -114,6 +120,9 @@ public sealed partial class ReadmeWalkthroughTests
 
         throw new InvalidOperationException("the repository root (Gateway.sln) was not found above the test binaries");
     }
+
+    [GeneratedRegex("(?<=[: ])(8080|8081|9001|9002)\\b")]
+    private static partial Regex ReadmePort();
 
     [GeneratedRegex("```bash\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
