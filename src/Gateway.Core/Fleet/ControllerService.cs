@@ -9,7 +9,7 @@ namespace Rollgate.Fleet;
 /// (rollout steps, rule evaluation). The lease outlives a few missed renewals, so a dead controller is replaced
 /// within seconds while a slow tick does not flap leadership.
 /// </summary>
-public sealed class ControllerService(
+public sealed partial class ControllerService(
     IRollgateStore store,
     IEnumerable<IControllerTask> tasks,
     ControllerOptions options,
@@ -39,14 +39,22 @@ public sealed class ControllerService(
             var leader = await store.TryAcquireLeaseAsync(LeaseName, options.ReplicaId, options.LeaseDuration, cancellationToken);
             if (leader != IsLeader)
             {
-                logger.LogInformation(leader ? "Replica {Replica} is now the controller" : "Replica {Replica} is no longer the controller", options.ReplicaId);
+                if (leader)
+                {
+                    LogBecameController(logger, options.ReplicaId);
+                }
+                else
+                {
+                    LogStoppedBeingController(logger, options.ReplicaId);
+                }
+
                 IsLeader = leader;
             }
         }
         catch (StoreUnavailableException ex)
         {
             // Without the store nobody can act safely; the lease lapses and is retaken when the store returns.
-            logger.LogDebug(ex, "Controller lease not renewed");
+            LogLeaseNotRenewed(logger, ex);
             IsLeader = false;
         }
 
@@ -63,10 +71,22 @@ public sealed class ControllerService(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "Controller task {Task} failed; it runs again next interval", task.GetType().Name);
+                LogTaskFailed(logger, ex, task.GetType().Name);
             }
         }
     }
+
+    [LoggerMessage(200, LogLevel.Information, "Replica {Replica} is now the controller")]
+    private static partial void LogBecameController(ILogger logger, string replica);
+
+    [LoggerMessage(201, LogLevel.Information, "Replica {Replica} is no longer the controller")]
+    private static partial void LogStoppedBeingController(ILogger logger, string replica);
+
+    [LoggerMessage(202, LogLevel.Debug, "Controller lease not renewed")]
+    private static partial void LogLeaseNotRenewed(ILogger logger, Exception exception);
+
+    [LoggerMessage(203, LogLevel.Warning, "Controller task {Task} failed; it runs again next interval")]
+    private static partial void LogTaskFailed(ILogger logger, Exception exception, string task);
 }
 
 /// <param name="Lease">How long the lease outlives its last renewal; by default <see cref="LeaseDuration"/>'s rule.</param>

@@ -144,9 +144,9 @@ public sealed partial class ReleaseManager(
             applyTime.TotalMilliseconds, acks, allAckedMs);
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "Apply time of {Agent}'s event {EventId} not recorded")]
+    [LoggerMessage(10, LogLevel.Warning, "Apply time of {Agent}'s event {EventId} not recorded")]
     private static partial void LogApplyTimeNotRecorded(ILogger logger, Exception exception, string agent, string eventId);
 
-    [LoggerMessage(2, LogLevel.Warning, "Could not read fleet acknowledgements for {Agent} generation {Generation}")]
+    [LoggerMessage(11, LogLevel.Warning, "Could not read fleet acknowledgements for {Agent} generation {Generation}")]
     private static partial void LogAcksUnreadable(ILogger logger, Exception exception, string agent, long generation);
 }

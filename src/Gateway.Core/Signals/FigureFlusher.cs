@@ -14,7 +14,7 @@ namespace Rollgate.Signals;
 /// older ones are dropped and counted in <see cref="DroppedDeltas"/>. Deltas are added per agent, so one agent's
 /// failure does not make another's be written twice. A flush never throws except when cancelled.
 /// </remarks>
-public sealed class FigureFlusher
+public sealed partial class FigureFlusher
 {
     private readonly SignalRecorder _recorder;
     private readonly IFigureStore _store;
@@ -138,9 +138,7 @@ public sealed class FigureFlusher
         if (drop.Count > 0)
         {
             Interlocked.Add(ref _dropped, drop.Count);
-            _logger.LogError(
-                "Dropped {Count} per-second figure deltas that could not be written to the figure store within {MaxAge} ({Total} dropped so far).",
-                drop.Count, _options.MaxPendingAge, DroppedDeltas);
+            LogDropped(_logger, drop.Count, _options.MaxPendingAge, DroppedDeltas);
         }
     }
 
@@ -175,7 +173,7 @@ public sealed class FigureFlusher
             if (_failing)
             {
                 _failing = false;
-                _logger.LogInformation("The figure store accepts figures again; pending figures were written.");
+                LogRecovered(_logger);
             }
 
             return;
@@ -185,12 +183,19 @@ public sealed class FigureFlusher
         if (!_failing)
         {
             _failing = true;
-            _logger.LogWarning(
-                failed[0].Error,
-                "Figures of {Agents} could not be written to the figure store; they are kept (up to {MaxAge}) and retried every flush.",
-                string.Join(", ", failed.Select(f => f.Batch[0].Agent)), _options.MaxPendingAge);
+            LogNotWritten(_logger, failed[0].Error, string.Join(", ", failed.Select(f => f.Batch[0].Agent)), _options.MaxPendingAge);
         }
     }
 
     private sealed record BatchResult(List<FigureDelta> Batch, Exception? Error);
+
+    [LoggerMessage(500, LogLevel.Error,
+        "Dropped {Count} per-second figure deltas that could not be written to the figure store within {MaxAge} ({Total} dropped so far).")]
+    private static partial void LogDropped(ILogger logger, int count, TimeSpan maxAge, long total);
+
+    [LoggerMessage(501, LogLevel.Information, "The figure store accepts figures again; pending figures were written.")]
+    private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(502, LogLevel.Warning, "Figures of {Agents} could not be written to the figure store; they are kept (up to {MaxAge}) and retried every flush.")]
+    private static partial void LogNotWritten(ILogger logger, Exception? exception, string agents, TimeSpan maxAge);
 }

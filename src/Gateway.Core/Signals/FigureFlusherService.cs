@@ -9,7 +9,7 @@ namespace Rollgate.Signals;
 /// <see cref="IRequestLedger.FlushAsync"/>. Failures are logged and retried by the next tick, never thrown; at shutdown
 /// everything recorded is drained once more (for at most <see cref="ShutdownDrainTimeout"/>).
 /// </summary>
-public sealed class FigureFlusherService(
+public sealed partial class FigureFlusherService(
     FigureFlusher flusher,
     IRequestLedger ledger,
     TimeProvider timeProvider,
@@ -51,7 +51,7 @@ public sealed class FigureFlusherService(
         }
         catch (OperationCanceledException)
         {
-            _logger.LogWarning("Figures and request ids recorded in the last seconds were not all written before shutdown.");
+            LogNotDrained(_logger);
         }
     }
 
@@ -63,7 +63,7 @@ public sealed class FigureFlusherService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _logger.LogError(ex, "Flushing figures failed; they stay pending for the next tick.");
+            LogFlushFailed(_logger, ex);
         }
 
         try
@@ -72,7 +72,16 @@ public sealed class FigureFlusherService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _logger.LogError(ex, "Flushing the request ledger failed; entries stay buffered for the next tick.");
+            LogLedgerFlushFailed(_logger, ex);
         }
     }
+
+    [LoggerMessage(510, LogLevel.Warning, "Figures and request ids recorded in the last seconds were not all written before shutdown.")]
+    private static partial void LogNotDrained(ILogger logger);
+
+    [LoggerMessage(511, LogLevel.Error, "Flushing figures failed; they stay pending for the next tick.")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(512, LogLevel.Error, "Flushing the request ledger failed; entries stay buffered for the next tick.")]
+    private static partial void LogLedgerFlushFailed(ILogger logger, Exception exception);
 }

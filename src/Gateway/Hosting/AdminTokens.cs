@@ -7,7 +7,7 @@ namespace Rollgate.Hosting;
 /// Builds the token registry. With no token configured, one is generated at first start and kept in
 /// <c>{DataDir}/admin-token</c> (mode 0600); its path is logged, never its value.
 /// </summary>
-public static class AdminTokens
+public static partial class AdminTokens
 {
     public const string AdminName = "admin";
 
@@ -33,7 +33,7 @@ public static class AdminTokens
         var path = Path.GetFullPath(Path.Combine(dataDir, "admin-token"));
         if (File.Exists(path))
         {
-            logger.LogInformation("Admin token read from {Path}", path);
+            LogTokenRead(logger, path);
             return File.ReadAllText(path).Trim();
         }
 
@@ -50,7 +50,13 @@ public static class AdminTokens
             writer.Write(token);
         }
 
-        logger.LogWarning("No admin token configured: generated one and stored it in {Path} (mode 0600)", path);
+        LogTokenGenerated(logger, path);
         return token;
     }
+
+    [LoggerMessage(600, LogLevel.Information, "Admin token read from {Path}")]
+    private static partial void LogTokenRead(ILogger logger, string path);
+
+    [LoggerMessage(601, LogLevel.Warning, "No admin token configured: generated one and stored it in {Path} (mode 0600)")]
+    private static partial void LogTokenGenerated(ILogger logger, string path);
 }

@@ -13,7 +13,7 @@ namespace Rollgate.Hosting;
 /// Applies the seed file at start-up through the same commands the admin API uses. Idempotent: an unchanged
 /// definition is not re-committed, versions are de-duplicated by content, and a deploy happens only once.
 /// </summary>
-public sealed class SeedLoader(
+public sealed partial class SeedLoader(
     IRollgateStore store, ReleaseCommands commands, VersionService versions, FigureStoreOptions figures, ILogger<SeedLoader> logger)
 {
     public const string Actor = "seed";
@@ -84,7 +84,7 @@ public sealed class SeedLoader(
 
             if (outcome is VersionCreateOutcome.Created created)
             {
-                logger.LogInformation("Seed: created version {Version} of {Agent}", created.Version.Number, agent.Name);
+                LogVersionCreated(logger, created.Version.Number, agent.Name);
             }
         }
 
@@ -110,4 +110,7 @@ public sealed class SeedLoader(
             throw StartupException.InvalidSetting($"Seed: {what} of agent '{agent}' failed: {result}");
         }
     }
+
+    [LoggerMessage(610, LogLevel.Information, "Seed: created version {Version} of {Agent}")]
+    private static partial void LogVersionCreated(ILogger logger, int version, string agent);
 }

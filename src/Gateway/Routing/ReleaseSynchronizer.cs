@@ -106,7 +106,7 @@ public sealed partial class ReleaseSynchronizer(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Keep routing by the last state; the store's safety-net poll reports the agent (and the epoch) again.
-                logger.LogWarning(ex, "Could not refresh agent {Agent}; routing stays at its last known state", change.Agent ?? "(all)");
+                LogRefreshFailed(logger, ex, change.Agent ?? "(all)");
             }
         }
     }
@@ -118,12 +118,12 @@ public sealed partial class ReleaseSynchronizer(
             try
             {
                 await ReloadAsync(cancellationToken);
-                logger.LogInformation("Release state loaded from the {Store} store: {Count} agents", store.Kind, routing.Current.ByEntryRoute.Count);
+                LogLoaded(logger, store.Kind, routing.Current.ByEntryRoute.Count);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "Loading the release state failed (attempt {Attempt}); retrying", attempt);
+                LogLoadFailed(logger, ex, attempt);
                 await Task.Delay(LoadRetryDelay, timeProvider, cancellationToken);
             }
         }
@@ -195,7 +195,7 @@ public sealed partial class ReleaseSynchronizer(
         catch (StoreUnavailableException ex)
         {
             // The safety-net poll compares the epoch again once the store answers.
-            logger.LogDebug(ex, "Could not read the store's epoch");
+            LogEpochUnreadable(logger, ex);
             return false;
         }
     }
@@ -335,7 +335,7 @@ public sealed partial class ReleaseSynchronizer(
         }
         catch (StoreUnavailableException ex)
         {
-            logger.LogWarning(ex, "Could not acknowledge generation {Generation} of {Agent}", record.Generation, record.Name);
+            LogAckFailed(logger, ex, record.Generation, record.Name);
         }
     }
 
@@ -350,7 +350,7 @@ public sealed partial class ReleaseSynchronizer(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogDebug(ex, "Heartbeat failed");
+                LogHeartbeatFailed(logger, ex);
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
@@ -391,9 +391,27 @@ public sealed partial class ReleaseSynchronizer(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Store} store holds other data than this replica routes by (epoch {Previous} is now {Epoch}): " +
+    [LoggerMessage(300, LogLevel.Warning, "The {Store} store holds other data than this replica routes by (epoch {Previous} is now {Epoch}): " +
         "reloaded everything from it; {Before} agents were routed, {After} are now")]
     private static partial void LogStoreReset(ILogger logger, string store, string previous, string epoch, int before, int after);
+
+    [LoggerMessage(301, LogLevel.Warning, "Could not refresh agent {Agent}; routing stays at its last known state")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, string agent);
+
+    [LoggerMessage(302, LogLevel.Information, "Release state loaded from the {Store} store: {Count} agents")]
+    private static partial void LogLoaded(ILogger logger, string store, int count);
+
+    [LoggerMessage(303, LogLevel.Warning, "Loading the release state failed (attempt {Attempt}); retrying")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception, int attempt);
+
+    [LoggerMessage(304, LogLevel.Debug, "Could not read the store's epoch")]
+    private static partial void LogEpochUnreadable(ILogger logger, Exception exception);
+
+    [LoggerMessage(305, LogLevel.Warning, "Could not acknowledge generation {Generation} of {Agent}")]
+    private static partial void LogAckFailed(ILogger logger, Exception exception, long generation, string agent);
+
+    [LoggerMessage(306, LogLevel.Debug, "Heartbeat failed")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
 
     /// <summary>What the store's watch reported: an agent that changed, or the store's epoch.</summary>
     private readonly record struct StoreChange(string? Agent, string? Epoch);

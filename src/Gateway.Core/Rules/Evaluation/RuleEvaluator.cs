@@ -119,7 +119,7 @@ public sealed partial class RuleEvaluator(
         }
         catch (StoreUnavailableException ex)
         {
-            logger.LogDebug(ex, "Rule states of {Agent} not published", record.Name);
+            LogStatesNotPublished(logger, ex, record.Name);
         }
     }
 
@@ -219,15 +219,19 @@ public sealed partial class RuleEvaluator(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Rule fired: {Agent} {Action} by \"{Rule}\" on version {Subject}: {Detail} (detect {DetectMs:F0} ms, apply {ApplyMs:F2} ms, generation {Generation})")]
+    [LoggerMessage(100, LogLevel.Warning,
+        "Rule fired: {Agent} {Action} by \"{Rule}\" on version {Subject}: {Detail} (detect {DetectMs:F0} ms, apply {ApplyMs:F2} ms, generation {Generation})")]
     private static partial void LogFired(ILogger logger, string agent, string action, string rule, int subject, string detail, double detectMs, double applyMs, long generation);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} of {Agent} held but did not act: {Result}")]
+    // Debug: a rule that holds while there is nothing to act on (no earlier version to roll back to) says so every evaluation.
+    [LoggerMessage(101, LogLevel.Debug, "Rule {Rule} of {Agent} held but did not act: {Result}")]
     private static partial void LogHeldButDidNotAct(ILogger logger, string rule, string agent, CommandResult result);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule memory of {Agent} not written")]
+    [LoggerMessage(102, LogLevel.Debug, "Rule memory of {Agent} not written")]
     private static partial void LogMemoryNotWritten(ILogger logger, Exception exception, string agent);
+
+    [LoggerMessage(103, LogLevel.Debug, "Rule states of {Agent} not published")]
+    private static partial void LogStatesNotPublished(ILogger logger, Exception exception, string agent);
 
     private Rule? Parse(string text) => _parsed.GetOrAdd(text, t => RuleParser.Parse(t) is { Succeeded: true } r ? r.Rule : null);
 

@@ -10,7 +10,7 @@ namespace Rollgate.Stores.Redis;
 /// Each poll also reads the store's epoch and hands it to the watchers: a new epoch means Redis lost its data, and
 /// every agent is reported again. Started by the first watcher; stopped when the store is disposed.
 /// </summary>
-internal sealed class RedisChangeFeed : IAsyncDisposable
+internal sealed partial class RedisChangeFeed : IAsyncDisposable
 {
     private readonly ConnectionMultiplexer _connection;
     private readonly RedisKeys _keys;
@@ -115,7 +115,7 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
         {
             // The library registers the handler before it talks to Redis and re-subscribes on every reconnect, so
             // this is not retried (a retry would register the handler twice). Until then the poller reports changes.
-            _logger.LogWarning(ex, "Subscribing to {Channel} failed; it is retried when Redis is reachable again", _keys.ChangesName);
+            LogSubscribeFailed(_logger, ex, _keys.ChangesName);
         }
     }
 
@@ -205,11 +205,11 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
             // Never let the safety net take the process down: Redis down is expected, anything else is logged louder.
             if (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
-                _logger.LogDebug(ex, "Polling Redis for changes failed; routing continues on the last state");
+                LogPollFailed(_logger, ex);
             }
             else
             {
-                _logger.LogWarning(ex, "Polling Redis for changes failed unexpectedly");
+                LogPollFailedUnexpectedly(_logger, ex);
             }
 
             return false;
@@ -237,7 +237,7 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
-                    _logger.LogError(ex, "A store watcher failed for epoch {Epoch}", epoch);
+                    LogEpochWatcherFailed(_logger, ex, epoch);
                 }
             }
         }
@@ -253,7 +253,7 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
                 catch (Exception ex)
                 {
                     // One failing watcher must not starve the others or kill the subscription.
-                    _logger.LogError(ex, "A store watcher failed for agent {Agent}", agent);
+                    LogWatcherFailed(_logger, ex, agent);
                 }
             }
         }
@@ -286,4 +286,19 @@ internal sealed class RedisChangeFeed : IAsyncDisposable
             current = previous;
         }
     }
+
+    [LoggerMessage(410, LogLevel.Warning, "Subscribing to {Channel} failed; it is retried when Redis is reachable again")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(411, LogLevel.Debug, "Polling Redis for changes failed; routing continues on the last state")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(412, LogLevel.Warning, "Polling Redis for changes failed unexpectedly")]
+    private static partial void LogPollFailedUnexpectedly(ILogger logger, Exception exception);
+
+    [LoggerMessage(413, LogLevel.Error, "A store watcher failed for epoch {Epoch}")]
+    private static partial void LogEpochWatcherFailed(ILogger logger, Exception exception, string epoch);
+
+    [LoggerMessage(414, LogLevel.Error, "A store watcher failed for agent {Agent}")]
+    private static partial void LogWatcherFailed(ILogger logger, Exception exception, string agent);
 }

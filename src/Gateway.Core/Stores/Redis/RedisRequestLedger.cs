@@ -22,7 +22,7 @@ namespace Rollgate.Stores.Redis;
 /// as soon as a batch is waiting: one flush per second under load held every id of that second, as strings the
 /// collector then promoted, and built its arrays on the large-object heap (a gen-2 collection every few seconds).
 /// </remarks>
-public sealed class RedisRequestLedger : IRequestLedger
+public sealed partial class RedisRequestLedger : IRequestLedger
 {
     private readonly IDatabase _db;
     private readonly TimeProvider _time;
@@ -78,7 +78,7 @@ public sealed class RedisRequestLedger : IRequestLedger
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "The request ledger failed to write a batch early; the periodic flush will retry.");
+            LogEarlyWriteFailed(_logger, ex);
         }
         finally
         {
@@ -150,8 +150,7 @@ public sealed class RedisRequestLedger : IRequestLedger
                     if (!_failing)
                     {
                         _failing = true;
-                        _logger.LogWarning(ex, "The request ledger cannot write to Redis; {Count} ids are kept and retried (new ids are dropped once {Capacity} are buffered).",
-                            entries.Count, _options.BufferCapacity);
+                        LogCannotWrite(_logger, ex, entries.Count, _options.BufferCapacity);
                     }
 
                     return false;
@@ -161,7 +160,7 @@ public sealed class RedisRequestLedger : IRequestLedger
                 if (_failing)
                 {
                     _failing = false;
-                    _logger.LogInformation("The request ledger writes to Redis again.");
+                    LogRecovered(_logger);
                 }
 
                 if (entries.Count < _options.FlushBatch)
@@ -202,4 +201,13 @@ public sealed class RedisRequestLedger : IRequestLedger
         => requestId.Length <= _options.MaxStoredIdLength
             ? requestId
             : "#" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(requestId)));
+
+    [LoggerMessage(420, LogLevel.Warning, "The request ledger failed to write a batch early; the periodic flush will retry.")]
+    private static partial void LogEarlyWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(421, LogLevel.Warning, "The request ledger cannot write to Redis; {Count} ids are kept and retried (new ids are dropped once {Capacity} are buffered).")]
+    private static partial void LogCannotWrite(ILogger logger, Exception exception, int count, int capacity);
+
+    [LoggerMessage(422, LogLevel.Information, "The request ledger writes to Redis again.")]
+    private static partial void LogRecovered(ILogger logger);
 }

@@ -303,7 +303,7 @@ public sealed partial class RedisStore : IRollgateStore
         return RedisFailures.Guard(operation, action, maybeApplied);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis no longer holds the data this replica read (store epoch {Previous} is now {Epoch}): " +
+    [LoggerMessage(400, LogLevel.Warning, "Redis no longer holds the data this replica read (store epoch {Previous} is now {Epoch}): " +
         "it was flushed, restarted without persistence or failed over to an empty replica. Following what it holds now.")]
     private static partial void LogReset(ILogger logger, string previous, string epoch);
 
