@@ -28,7 +28,7 @@
 #   KEEP_WORK=1     keep the temp dir (logs, seed, data dir) for inspection
 #   GATEWAY_ARGS    extra gateway arguments, split on spaces (e.g. "--Logging:LogLevel:Default=None")
 #   BASELINE_ARGS   extra baseline arguments, split on spaces. "--SpecHeaders true" makes the baseline add the headers
-#                   spec §3 requires (five toward the backend, two toward the client) as constants: a diagnostic that
+#                   the gateway adds (five toward the backend, two toward the client) as constants: a diagnostic that
 #                   shows how much of the gap is that header traffic. The verdict is meant for the plain baseline.
 #
 # Needs: the .NET 10 SDK. Installs wrk and curl with apt-get when they are missing (run as root).

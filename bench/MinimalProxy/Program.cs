@@ -27,7 +27,7 @@ var proxy = builder.Services.AddReverseProxy().LoadFromMemory(
         },
     ]);
 
-// --SpecHeaders true: also the headers the spec makes the gateway add (spec §3: four version headers and X-Request-Id
+// --SpecHeaders true: also the headers the gateway adds (four version headers and X-Request-Id
 // toward the backend, X-Rollgate-Version and X-Request-Id toward the client), as constants. A diagnostic variant that
 // shows what that header traffic alone costs; bench/proxy-throughput.sh always runs the plain proxy as its baseline.
 // The names are the gateway's (RollgateHeaders), spelled out so that this baseline depends on YARP alone.

@@ -74,7 +74,7 @@ RateRule[] lowRateDrop = [new("error_rate < 0.5x baseline with 99% confidence (c
 var lowDrop = SimulateRates(lowRateDrop, stableRate: 0.02, canaryRate: 0.01, salt: 11);
 rows.Add(Row.Rate("Boundary 2% vs 1% (= 0.5x), 30 min: " + lowRateDrop[0].Name, lowDrop[0], "<= 1%", 0.01));
 
-// ---- b. Detection: stable 1.2%, canary 8.4% (the spec's example) ----
+// ---- b. Detection: stable 1.2%, canary 8.4% (the rule language's example) ----
 RateRule[] detectRules =
 [
     new("error_rate > 1.5x baseline with 99% confidence (cumulative)", 0, Confident),

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Rollgate.Demo;
 
-/// <summary>The few admin API calls the demo makes (spec §4), as JSON in and out; a refused call is a <see cref="DemoFailure"/>.</summary>
+/// <summary>The few admin API calls the demo makes, as JSON in and out; a refused call is a <see cref="DemoFailure"/>.</summary>
 public sealed class AdminClient(string adminUrl, string token) : IDisposable
 {
     private readonly HttpClient _http = InProcessHost.Client(adminUrl, token);

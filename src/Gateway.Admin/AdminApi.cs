@@ -6,7 +6,7 @@ using Rollgate.Admin.Endpoints;
 
 namespace Rollgate.Admin;
 
-/// <summary>Maps the admin API of spec §4 under <c>/admin</c>, every endpoint behind the bearer-token filter.</summary>
+/// <summary>Maps the admin API (docs/api.md) under <c>/admin</c>, every endpoint behind the bearer-token filter.</summary>
 public static class AdminApi
 {
     public const string Prefix = "/admin";

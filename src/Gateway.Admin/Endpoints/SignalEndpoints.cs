@@ -119,7 +119,7 @@ internal static class SignalEndpoints
     }
 }
 
-/// <summary>One version's figures over a window (spec §4 <c>GET …/metrics</c>).</summary>
+/// <summary>One version's figures over a window (<c>GET …/metrics</c>).</summary>
 public sealed record VersionFiguresView(
     int Version, string Role, long Requests, long Errors, double? ErrorRate, double? P50Ms, double? P95Ms, double? P99Ms,
     double? CostPerRequest, double? TokensPerRequest, double? TaskCompletionRate, double RequestRate, long Completed, long Failed, double CostUsd)

@@ -3,7 +3,7 @@ using Rollgate.Release;
 
 namespace Rollgate.Admin.Views;
 
-/// <summary>The release state of <c>GET /admin/agents/{agent}</c> (spec §4).</summary>
+/// <summary>The release state of <c>GET /admin/agents/{agent}</c>.</summary>
 public sealed record AgentView(
     string Name,
     long Generation,

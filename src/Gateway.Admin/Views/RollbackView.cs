@@ -3,7 +3,7 @@ using Rollgate.Stores;
 
 namespace Rollgate.Admin.Views;
 
-/// <summary>The answer to a rollback (spec §4): what changed, and how fast it reached this replica and the fleet.</summary>
+/// <summary>The answer to a rollback: what changed, and how fast it reached this replica and the fleet.</summary>
 public sealed record RollbackView(
     long Generation,
     int? From,

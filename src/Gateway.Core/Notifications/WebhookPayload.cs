@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Rollgate.Notifications;
 
 /// <summary>
-/// The JSON body POSTed to an agent's webhooks for one history event (spec §5). Serialized camelCase with
+/// The JSON body POSTed to an agent's webhooks for one history event. Serialized camelCase with
 /// <see cref="Rollgate.Json.RollgateJson.Options"/>, so null members are left out.
 /// </summary>
 public sealed record WebhookPayload

@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace Rollgate.Observability;
 
-/// <summary>The Prometheus metrics of spec §6. Static, as prometheus-net intends; hot paths cache label children.</summary>
+/// <summary>The gateway's Prometheus metrics (docs/metrics.md). Static, as prometheus-net intends; hot paths cache label children.</summary>
 public static class RollgateMetrics
 {
     /// <summary>Agent calls range from a cached 10 ms answer to a minute-long tool-using completion.</summary>

@@ -1,7 +1,7 @@
 namespace Rollgate.Rules;
 
 /// <summary>
-/// A parsed rule (spec §5). Values are normalised: rate thresholds and percentages are fractions (15% → 0.15),
+/// A parsed rule (docs/rules.md). Values are normalised: rate thresholds and percentages are fractions (15% → 0.15),
 /// latency thresholds are milliseconds, <see cref="Confidence"/> is a fraction (99% → 0.99) or null when not requested.
 /// <see cref="Text"/> is the rule exactly as written, which is what operators see in labels, history and errors.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Rollgate.Rules;
 
-/// <summary>What a rule does when its condition holds (spec §5).</summary>
+/// <summary>What a rule does when its condition holds.</summary>
 public enum RuleAction
 {
     /// <summary>Only notifies.</summary>

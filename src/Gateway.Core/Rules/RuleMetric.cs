@@ -1,6 +1,6 @@
 namespace Rollgate.Rules;
 
-/// <summary>The per-version figures a rule can watch (spec §5). Use <see cref="RuleMetricExtensions.ToRuleText"/> for the wire name.</summary>
+/// <summary>The per-version figures a rule can watch (docs/rules.md). Use <see cref="RuleMetricExtensions.ToRuleText"/> for the wire name.</summary>
 public enum RuleMetric
 {
     ErrorRate,

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Rollgate.Rules;
 
 /// <summary>
-/// Recursive-descent parser for the rule language (spec §5). It never throws: every problem, syntactic or semantic,
+/// Recursive-descent parser for the rule language (docs/rules.md). It never throws: every problem, syntactic or semantic,
 /// becomes a <see cref="RuleParseError"/> that names the 1-based position of the offending token and what was expected there.
 /// The optional clauses (<c>over</c>, <c>for</c>, <c>min</c>, <c>with</c>) are accepted in any order, each at most once.
 /// </summary>

@@ -16,7 +16,7 @@ public sealed class FigureSummary
 {
     public long Requests { get; set; }
 
-    /// <summary>Requests answered with 5xx or failed in transport (spec §3).</summary>
+    /// <summary>Requests answered with 5xx or failed in transport.</summary>
     public long Errors { get; set; }
 
     /// <summary>Time to the last byte, per request.</summary>

@@ -2,7 +2,7 @@ namespace Rollgate.Signals;
 
 /// <summary>
 /// Which version served a request id, so that a task outcome reported later (<c>POST …/outcomes</c>) is attributed to
-/// it (spec §3: kept at least 24 h). <see cref="Remember"/> is called by the data path for every request and only
+/// it (kept at least 24 h by default). <see cref="Remember"/> is called by the data path for every request and only
 /// enqueues into a bounded buffer; <see cref="FlushAsync"/> (once a second, by <see cref="FigureFlusherService"/>)
 /// moves the buffer into the ledger.
 /// </summary>

@@ -7,7 +7,7 @@ using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Fleet;
 
-/// <summary>Two real gateway replicas on one real Redis (spec §7).</summary>
+/// <summary>Two real gateway replicas on one real Redis.</summary>
 public sealed class RedisReplicaTests : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();

@@ -5,7 +5,7 @@ using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Routing;
 
-/// <summary>Weighted, sticky version choice (spec §3) through the real host with two real backends.</summary>
+/// <summary>Weighted, sticky version choice through the real host with two real backends.</summary>
 public sealed class CanaryRoutingTests(CanaryRoutingTests.Fixture fixture) : IClassFixture<CanaryRoutingTests.Fixture>
 {
     private readonly GatewayInstance _gateway = fixture.Gateway;

@@ -5,7 +5,7 @@ using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Routing;
 
-/// <summary>Cost, tokens and task outcomes read in-line from responses (spec §3), as exported to Prometheus.</summary>
+/// <summary>Cost, tokens and task outcomes read in-line from responses, as exported to Prometheus.</summary>
 public sealed class InlineSignalTests : IAsyncLifetime
 {
     private GatewayInstance _gateway = null!;

@@ -6,7 +6,7 @@ using Rollgate.Tests.Infrastructure;
 
 namespace Rollgate.Tests.Routing;
 
-/// <summary>The data path of spec §3 through the real host: routing, headers, errors and streaming.</summary>
+/// <summary>The data path through the real host: routing, headers, errors and streaming.</summary>
 public sealed class ProxyRoutingTests : IAsyncLifetime
 {
     private GatewayInstance _gateway = null!;

@@ -4,7 +4,7 @@ using Rollgate.Signals;
 namespace Rollgate.Rules.Evaluation;
 
 /// <summary>
-/// Decides whether a rule's condition holds for a subject's figures against a baseline's, per spec §5:
+/// Decides whether a rule's condition holds for a subject's figures against a baseline's (docs/rules.md):
 /// <c>min</c> requests on both sides (else insufficient data), the condition, and for <c>with N% confidence</c>
 /// an always-valid sequential test that must agree.
 /// </summary>

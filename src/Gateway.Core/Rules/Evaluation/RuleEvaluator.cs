@@ -10,7 +10,7 @@ namespace Rollgate.Rules.Evaluation;
 
 /// <summary>
 /// Evaluates every agent's rules on the fleet-wide figures, once per evaluation interval, on the controller
-/// replica. Subject and baseline follow spec §5: the canary against the stable over the same window; during a bake
+/// replica. Subject and baseline (docs/rules.md): the canary against the stable over the same window; during a bake
 /// the new stable against the previous stable's figures from before the switch; after the bake only absolute
 /// alert/pause rules watch the stable. A condition must hold at every evaluation for the rule's <c>for</c>; a rule
 /// fires once per subject, through the same release commands an operator uses.

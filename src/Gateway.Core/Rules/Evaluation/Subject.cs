@@ -2,7 +2,7 @@ using Rollgate.Release;
 
 namespace Rollgate.Rules.Evaluation;
 
-/// <summary>Which version the rules watch right now, and what it is compared with (spec §5).</summary>
+/// <summary>Which version the rules watch right now, and what it is compared with (see docs/rules.md).</summary>
 public sealed record Subject(int Version, SubjectPhase Phase, int? Baseline, DateTimeOffset? BaselineEnd, DateTimeOffset? Since)
 {
     /// <summary>Identifies the subject across evaluations; a new deployment of the same version is a new subject.</summary>
