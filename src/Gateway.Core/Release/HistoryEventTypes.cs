@@ -1,5 +1,6 @@
 namespace Rollgate.Release;
 
+/// <summary>The <c>type</c> of a history event: one per kind of release change.</summary>
 public static class HistoryEventTypes
 {
     public const string Define = "define";
@@ -10,7 +11,4 @@ public static class HistoryEventTypes
     public const string Resume = "resume";
     public const string Rollback = "rollback";
     public const string Alert = "alert";
-    public const string Drill = "drill";
-    public const string Degrade = "degrade";
-    public const string Restore = "restore";
 }

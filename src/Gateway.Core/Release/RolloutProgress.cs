@@ -6,7 +6,5 @@ public sealed record RolloutProgress(IReadOnlyList<double> Steps, int StepIndex,
     /// <summary>When the canary was deployed: distinguishes a redeployment of the same version.</summary>
     public DateTimeOffset? StartedAt { get; init; }
 
-    public bool IsLastStep => StepIndex >= Steps.Count - 1;
-
     public DateTimeOffset StepEndsAt => StepStartedAt + StepDuration;
 }

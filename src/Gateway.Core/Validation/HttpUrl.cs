@@ -2,8 +2,6 @@ namespace Rollgate.Validation;
 
 public static class HttpUrl
 {
-    public static bool IsAbsoluteHttp(string? value) => Problem(value) is null;
-
     /// <summary>Null when <paramref name="value"/> is an absolute http(s) URL with a host and a port a connection can be made to; otherwise what is wrong with it.</summary>
     public static string? Problem(string? value)
     {

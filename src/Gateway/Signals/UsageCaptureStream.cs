@@ -34,9 +34,6 @@ public sealed class UsageCaptureStream : Stream
         PassThrough,
     }
 
-    /// <summary>The client's response body this stream writes through to.</summary>
-    public Stream Inner => _inner;
-
     /// <summary>
     /// Starts capturing if the response (its headers already set) can carry usage: JSON up to 1 MiB, not
     /// compressed, or Server-Sent Events. Other responses are not wrapped at all.
