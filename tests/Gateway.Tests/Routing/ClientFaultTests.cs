@@ -338,7 +338,8 @@ public sealed class ClientFaultTests : IAsyncLifetime
         await _gateway.ReleaseAsync("failing-bot", failing.Url);
         await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync("breaking-bot"));
         await _gateway.DeployAsync("breaking-bot", await _gateway.CreateVersionAsync("breaking-bot", breaking.Url,
-            extra: new { backend = new { destinations = new[] { breaking.Url }, timeout = "300ms" } }));
+            // Long enough that the first event always arrives before it, even on a machine the suite keeps busy.
+            extra: new { backend = new { destinations = new[] { breaking.Url }, timeout = "2s" } }));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _client.GetAsync("/agents/failing-bot/x")).StatusCode);
         foreach (var path in new[] { "/agents/breaking-bot/stream?reset", "/agents/breaking-bot/stream" })
