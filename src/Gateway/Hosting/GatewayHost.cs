@@ -83,7 +83,8 @@ public static partial class GatewayHost
         services.AddExceptionHandler<StoreUnavailableHandler>();
         services.AddReverseProxy()
             .LoadFromMemory([], [])
-            .AddTransforms<RollgateTransforms>();
+            .AddTransforms<RollgateTransforms>()
+            .AddVersionRoutes();
         services.AddSingleton<IForwarderHttpClientFactory, SharedHttpClientFactory>();
         configure?.Invoke(builder);
 
