@@ -27,8 +27,8 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
 
     private Dictionary<string, RouteConfig> _routes = new(StringComparer.Ordinal);
     private Dictionary<string, ClusterConfig> _clusters = new(StringComparer.Ordinal) { [Unrouted.ClusterId] = Unrouted };
-    // By version hash, which covers the backend: a version's cluster is worked out once.
-    private Dictionary<string, BackendCluster> _backends = new(StringComparer.Ordinal);
+    // Cluster ids by version hash, which covers the backend: a version's cluster is worked out once.
+    private Dictionary<string, string> _clusterOf = new(StringComparer.Ordinal);
 
     /// <summary>
     /// True when the last configuration built already serves the agent as it is: its entry route unchanged and the
@@ -36,7 +36,7 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
     /// </summary>
     public bool Covers(AgentSnapshot agent)
         => _routes.TryGetValue(ProxyIds.EntryRoute(agent.Record.Name), out var route) && SameMatch(route, EntryRoute(agent))
-           && agent.Versions.Values.All(v => _clusters.ContainsKey(BackendOf(v, _backends).Id));
+           && agent.Versions.Values.All(v => _clusters.ContainsKey(ClusterOf(v, _clusterOf)));
 
     /// <summary>
     /// The configuration for exactly <paramref name="agents"/>, and whether it differs from the last one built (when it
@@ -46,7 +46,7 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
     {
         var routes = new Dictionary<string, RouteConfig>(StringComparer.Ordinal);
         var clusters = new Dictionary<string, ClusterConfig>(StringComparer.Ordinal) { [Unrouted.ClusterId] = Unrouted };
-        var backends = new Dictionary<string, BackendCluster>(StringComparer.Ordinal);
+        var clusterOf = new Dictionary<string, string>(StringComparer.Ordinal);
         var changed = false;
         foreach (var agent in agents)
         {
@@ -63,39 +63,41 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
             routes[route.RouteId] = route;
             foreach (var version in agent.Versions.Values)
             {
-                var backend = BackendOf(version, backends);
-                if (clusters.ContainsKey(backend.Id))
+                var id = ClusterOf(version, clusterOf);
+                if (clusters.ContainsKey(id))
                 {
                     continue;
                 }
 
-                if (!_clusters.TryGetValue(backend.Id, out var cluster))
+                if (!_clusters.TryGetValue(id, out var cluster))
                 {
-                    cluster = Cluster(backend);
+                    cluster = Cluster(BackendCluster.Of(version));
                     changed = true;
                 }
 
-                clusters[backend.Id] = cluster;
+                clusters[id] = cluster;
             }
         }
 
         changed |= routes.Count != _routes.Count || clusters.Count != _clusters.Count;
         _routes = routes;
         _clusters = clusters;
-        _backends = backends;
+        _clusterOf = clusterOf;
         return (routes.Values.ToArray(), clusters.Values.ToArray(), changed);
     }
 
-    /// <summary>The version's backend, from <see cref="_backends"/> when known; recorded in <paramref name="into"/>.</summary>
-    private BackendCluster BackendOf(AgentVersion version, Dictionary<string, BackendCluster> into)
+    /// <summary>The version's cluster id, from <see cref="_clusterOf"/> when known; recorded in <paramref name="into"/>.</summary>
+    private string ClusterOf(AgentVersion version, Dictionary<string, string> into)
     {
-        if (!_backends.TryGetValue(version.Hash, out var backend) && !into.TryGetValue(version.Hash, out backend))
+        if (!_clusterOf.TryGetValue(version.Hash, out var id) && !into.TryGetValue(version.Hash, out id))
         {
-            backend = BackendCluster.Of(version);
+            id = BackendCluster.Of(version).Id;
+            // One string for every version on the cluster.
+            id = _clusters.TryGetValue(id, out var known) ? known.ClusterId : id;
         }
 
-        into[version.Hash] = backend;
-        return backend;
+        into[version.Hash] = id;
+        return id;
     }
 
     private static RouteConfig EntryRoute(AgentSnapshot agent)

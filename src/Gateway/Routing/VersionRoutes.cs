@@ -18,21 +18,35 @@ namespace Rollgate.Routing;
 /// </summary>
 /// <remarks>
 /// Changed only by <see cref="ReleaseSynchronizer"/>, one change at a time; read by any request without locking.
-/// A version's routes are built once and kept while the version is routed.
+/// A route is built by the first request that needs it and kept while its version is routed: most versions of a large
+/// fleet are never requested, and a preview route only when an operator tries the version.
 /// </remarks>
 public sealed class VersionRoutes(ITransformBuilder transforms)
 {
-    private readonly ConcurrentDictionary<string, RouteModel> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LazyRoute> _routes = new(StringComparer.Ordinal);
     // What each agent's routes were built for. Control plane only, like every change here.
     private readonly Dictionary<string, Dictionary<int, Installed>> _installed = new(StringComparer.Ordinal);
 
-    /// <summary>Version routes currently installed (three per version).</summary>
+    /// <summary>Version routes currently installed (three per version), built or not.</summary>
     public int Count => _routes.Count;
 
-    /// <summary>Every installed route.</summary>
-    public IEnumerable<RouteModel> All => _routes.Values;
+    /// <summary>Version routes built so far.</summary>
+    public int Built => _routes.Values.Count(r => r.IsBuilt);
 
-    public bool TryGet(string routeId, [MaybeNullWhen(false)] out RouteModel route) => _routes.TryGetValue(routeId, out route);
+    /// <summary>Every installed route (building those not built yet).</summary>
+    public IEnumerable<RouteModel> All => _routes.Values.Select(r => r.Model);
+
+    public bool TryGet(string routeId, [MaybeNullWhen(false)] out RouteModel route)
+    {
+        if (_routes.TryGetValue(routeId, out var lazy))
+        {
+            route = lazy.Model;
+            return true;
+        }
+
+        route = null;
+        return false;
+    }
 
     /// <summary>
     /// Makes the agent's routes those of exactly <paramref name="snapshot"/>'s versions: builds the missing ones and
@@ -70,8 +84,7 @@ public sealed class VersionRoutes(ITransformBuilder transforms)
 
             foreach (var role in ProxyIds.Roles)
             {
-                var route = Build(agent, version, role, cluster);
-                _routes[route.Config.RouteId] = route;
+                _routes[ProxyIds.VersionRoute(agent, version.Number, role)] = new LazyRoute(this, agent, version, role, cluster);
             }
 
             installed[version.Number] = new Installed(version.Hash, cluster);
@@ -124,4 +137,20 @@ public sealed class VersionRoutes(ITransformBuilder transforms)
     }
 
     private sealed record Installed(string Hash, ClusterState Cluster);
+
+    /// <summary>A route as installed, built on first use. Two requests may race to build it; either's model serves.</summary>
+    private sealed class LazyRoute(VersionRoutes owner, string agent, AgentVersion version, VersionRole role, ClusterState cluster)
+    {
+        private RouteModel? _model;
+
+        public bool IsBuilt => Volatile.Read(ref _model) is not null;
+
+        public RouteModel Model => Volatile.Read(ref _model) ?? Build();
+
+        private RouteModel Build()
+        {
+            var model = owner.Build(agent, version, role, cluster);
+            return Interlocked.CompareExchange(ref _model, model, null) ?? model;
+        }
+    }
 }

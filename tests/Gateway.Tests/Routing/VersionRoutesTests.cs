@@ -51,6 +51,24 @@ public sealed class VersionRoutesTests
     }
 
     [Fact]
+    public void A_route_is_built_by_its_first_use_and_only_once()
+    {
+        // Most versions of a large fleet are never requested, and most preview routes never used.
+        var v1 = Version(1);
+        var v2 = Version(2, ["http://127.0.0.1:9001"], content: "v2");
+        _clusters.Load(v1, v2);
+        _routes.Install(Agent("support-bot", v1, v2), _clusters);
+        Assert.Equal((6, 0), (_routes.Count, _routes.Built));
+
+        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 2, VersionRole.Canary), out var canary));
+        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 2, VersionRole.Canary), out var again));
+
+        Assert.Same(canary, again);
+        Assert.Equal(1, _routes.Built);
+        Assert.Equal("canary", canary.Config.Metadata![ProxyIds.RoleMetadataKey]);
+    }
+
+    [Fact]
     public void Unchanged_versions_keep_their_routes_and_new_ones_are_added()
     {
         var v1 = Version(1);
