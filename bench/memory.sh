@@ -258,6 +258,7 @@ measure() {
   local wrk_pid=$! peak=0 rss
   while kill -0 "$wrk_pid" 2>/dev/null; do
     rss=$(rss_kb "$pid")
+    echo "$rss" >>"$dir/rss-kb.txt"
     ((rss > peak)) && peak=$rss
     sleep 1
   done
