@@ -60,7 +60,7 @@ internal sealed class ProxyFixture
         ProxyState = new FakeProxyState();
         foreach (var version in versions.Values)
         {
-            var clusterId = ProxyIds.VersionCluster(AgentName, version.Number);
+            var clusterId = BackendCluster.Of(version).Id;
             var clusterConfig = new ClusterConfig
             {
                 ClusterId = clusterId,

@@ -1,14 +1,19 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Rollgate.Signals;
 
 /// <summary>
 /// The figure store of a single process (file store mode). Per agent it keeps per-second buckets for
-/// <see cref="FigureStoreOptions.SecondRetention"/> (compact: only non-empty latency buckets, ≈ 300 bytes per version
-/// and second at moderate traffic) and per-minute rollups for <see cref="FigureStoreOptions.MinuteRetention"/>
-/// (≈ 2.6 KB per version and minute), so a 1 h window sums ≈ 60 minutes plus at most 118 edge seconds.
-/// Older buckets are pruned by time. Thread-safe (one lock per agent).
+/// <see cref="FigureStoreOptions.SecondRetention"/> and per-minute rollups for <see cref="FigureStoreOptions.MinuteRetention"/>,
+/// so a 1 h window sums ≈ 60 minutes plus at most 118 edge seconds. Older buckets are pruned by time. Thread-safe
+/// (one lock per agent).
 /// </summary>
+/// <remarks>
+/// Every version that takes traffic adds a bucket entry every second, kept for an hour and more: a bucket holds all of
+/// an agent's versions packed in one array (<see cref="PackedFigures"/>), only their non-empty latency buckets, so
+/// memory follows the traffic's variety rather than the 301 buckets of a full histogram.
+/// </remarks>
 public sealed class InMemoryFigureStore : IFigureStore
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(10);
@@ -89,8 +94,8 @@ public sealed class InMemoryFigureStore : IFigureStore
     private sealed class AgentFigures
     {
         private readonly Lock _lock = new();
-        private readonly Dictionary<long, List<(int Version, CompactFigures Figures)>> _seconds = new();
-        private readonly Dictionary<long, List<(int Version, FigureSummary Figures)>> _minutes = new();
+        private readonly Dictionary<long, byte[]> _seconds = new();
+        private readonly Dictionary<long, byte[]> _minutes = new();
 
         public int SecondCount
         {
@@ -118,27 +123,8 @@ public sealed class InMemoryFigureStore : IFigureStore
         {
             lock (_lock)
             {
-                var second = Bucket(_seconds, delta.UnixSecond);
-                var at = second.FindIndex(e => e.Version == delta.Version);
-                if (at < 0)
-                {
-                    second.Add((delta.Version, CompactFigures.From(delta.Figures)));
-                }
-                else
-                {
-                    second[at] = (delta.Version, CompactFigures.From(second[at].Figures.ToSummary().Add(delta.Figures)));
-                }
-
-                var minute = Bucket(_minutes, FigureWindow.MinuteOf(delta.UnixSecond));
-                at = minute.FindIndex(e => e.Version == delta.Version);
-                if (at < 0)
-                {
-                    minute.Add((delta.Version, delta.Figures.Clone()));
-                }
-                else
-                {
-                    minute[at].Figures.Add(delta.Figures);
-                }
+                AddTo(_seconds, delta.UnixSecond, delta);
+                AddTo(_minutes, FigureWindow.MinuteOf(delta.UnixSecond), delta);
             }
         }
 
@@ -149,23 +135,17 @@ public sealed class InMemoryFigureStore : IFigureStore
                 var (start, end) = window.Minutes;
                 for (var minute = start; minute < end; minute++)
                 {
-                    if (_minutes.TryGetValue(minute, out var entries))
+                    if (_minutes.TryGetValue(minute, out var figures))
                     {
-                        foreach (var (version, figures) in entries)
-                        {
-                            SumOf(result, version).Add(figures);
-                        }
+                        PackedFigures.AddTo(figures, result);
                     }
                 }
 
                 foreach (var second in window.EdgeSeconds())
                 {
-                    if (_seconds.TryGetValue(second, out var entries))
+                    if (_seconds.TryGetValue(second, out var figures))
                     {
-                        foreach (var (version, figures) in entries)
-                        {
-                            figures.AddTo(SumOf(result, version));
-                        }
+                        PackedFigures.AddTo(figures, result);
                     }
                 }
             }
@@ -187,26 +167,10 @@ public sealed class InMemoryFigureStore : IFigureStore
             }
         }
 
-        private static List<T> Bucket<T>(Dictionary<long, List<T>> buckets, long key)
+        private static void AddTo(Dictionary<long, byte[]> buckets, long key, FigureDelta delta)
         {
-            if (!buckets.TryGetValue(key, out var list))
-            {
-                list = new List<T>(1);
-                buckets[key] = list;
-            }
-
-            return list;
-        }
-
-        private static FigureSummary SumOf(Dictionary<int, FigureSummary> result, int version)
-        {
-            if (!result.TryGetValue(version, out var sum))
-            {
-                sum = new FigureSummary();
-                result[version] = sum;
-            }
-
-            return sum;
+            ref var bucket = ref CollectionsMarshal.GetValueRefOrAddDefault(buckets, key, out _);
+            bucket = PackedFigures.Add(bucket, delta.Version, delta.Figures);
         }
     }
 }

@@ -10,16 +10,17 @@ namespace Rollgate.Signals;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Ids live in a ring of up to eight segments, each a dictionary allocated at its share of the capacity when first used.
+/// Ids live in a ring of up to eight segments, each a table (<see cref="LedgerIdTable"/>) allocated at its share of the
+/// capacity when first used.
 /// New ids go to the newest segment until it is full or has spanned its time slice (retention plus an hour, over one
 /// segment fewer than there are); then the oldest is cleared and reused as the newest. So the time slices alone never
 /// evict an id before its retention, and a segment whose newest id has passed the retention is cleared on the next flush. Eviction is therefore by segment: between 7/8 of the capacity
-/// and all of it is kept. Clearing keeps a dictionary's arrays, so once the ring has gone round nothing is allocated
-/// however long the gateway runs (growing one big dictionary would reallocate it on the large-object heap, and the
+/// and all of it is kept. Clearing keeps a table's arrays, so once the ring has gone round nothing is allocated
+/// however long the gateway runs (growing one big table would reallocate it on the large-object heap, and the
 /// collections that follow cost every request).
 /// </para>
 /// <para>
-/// An entry is a 64-bit keyed hash of (agent, request id), not the strings: ≈ 28 bytes per id, ≈ 56 MB at the default
+/// An entry is a 64-bit keyed hash of (agent, request id), not the strings: 16 bytes per id, 32 MB at the default
 /// capacity. Two ids of the same agent collide with probability ≈ n/2^64 per lookup, negligible. Lost on restart, like
 /// the rest of the in-memory figures.
 /// </para>
@@ -65,7 +66,7 @@ public sealed class InMemoryRequestLedger : IRequestLedger
         {
             lock (_segments)
             {
-                return _segments.Sum(s => s.Ids.Count);
+                return _segments.Sum(s => s.Ids?.Count ?? 0);
             }
         }
     }
@@ -94,7 +95,7 @@ public sealed class InMemoryRequestLedger : IRequestLedger
             for (var age = 0; age < _segments.Length; age++)
             {
                 // Newest first: an id remembered again (a retry on stable) answers with its latest version.
-                if (_segments[(_newest - age + _segments.Length) % _segments.Length].Ids.TryGetValue(key, out var version))
+                if (_segments[(_newest - age + _segments.Length) % _segments.Length].Ids is { } ids && ids.TryGetValue(key, out var version))
                 {
                     return Task.FromResult<int?>(version);
                 }
@@ -121,9 +122,9 @@ public sealed class InMemoryRequestLedger : IRequestLedger
         var oldest = _time.GetUtcNow().ToUnixTimeSeconds() - (long)KeepFor.TotalSeconds;
         foreach (var segment in _segments)
         {
-            if (segment.Ids.Count > 0 && segment.NewestSecond < oldest)
+            if (segment.Ids is { Count: > 0 } ids && segment.NewestSecond < oldest)
             {
-                segment.Ids.Clear();
+                ids.Clear();
             }
         }
     }
@@ -133,23 +134,23 @@ public sealed class InMemoryRequestLedger : IRequestLedger
     private void Apply(KeyedLedgerEntry entry)
     {
         var segment = _segments[_newest];
-        if (segment.Ids.Count >= _segmentCapacity || (segment.Ids.Count > 0 && entry.UnixSecond - segment.FirstSecond >= _sliceSeconds))
+        if (segment.Ids is { } current && (current.IsFull || (current.Count > 0 && entry.UnixSecond - segment.FirstSecond >= _sliceSeconds)))
         {
             _newest = (_newest + 1) % _segments.Length;
             segment = _segments[_newest];
-            segment.Ids.Clear(); // the oldest segment's ids are evicted together
+            segment.Ids?.Clear(); // the oldest segment's ids are evicted together
         }
 
-        if (segment.Ids.Count == 0)
+        // Full size at first use: one large-object allocation per segment for the gateway's lifetime, rather than a
+        // dozen while it grows (each of those can start a gen-2 collection under load).
+        var ids = segment.Ids ??= new LedgerIdTable(_segmentCapacity);
+        if (ids.Count == 0)
         {
-            // Full size at first use: one large-object allocation per segment for the gateway's lifetime, rather than a
-            // dozen while it doubles (each of those can start a gen-2 collection under load).
-            segment.Ids.EnsureCapacity(_segmentCapacity);
             segment.FirstSecond = entry.UnixSecond;
             segment.NewestSecond = entry.UnixSecond;
         }
 
-        segment.Ids[entry.Key] = entry.Version;
+        ids.Set(entry.Key, entry.Version);
         segment.NewestSecond = Math.Max(segment.NewestSecond, entry.UnixSecond);
     }
 
@@ -173,7 +174,7 @@ public sealed class InMemoryRequestLedger : IRequestLedger
 
     private sealed class Segment
     {
-        public readonly Dictionary<ulong, int> Ids = new();
+        public LedgerIdTable? Ids;
         public long FirstSecond;
         public long NewestSecond;
     }

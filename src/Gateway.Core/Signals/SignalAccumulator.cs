@@ -5,9 +5,13 @@ namespace Rollgate.Signals;
 /// each field with an atomic exchange, so a concurrent add lands either in what was drained or in what stays for the
 /// next drain: nothing is lost, a late write is at worst attributed to the next interval.
 /// </summary>
+/// <remarks>
+/// The latency buckets (most of its size) are allocated by the first request: every version has accumulators, and
+/// most versions of a large fleet are never requested.
+/// </remarks>
 internal sealed class SignalAccumulator
 {
-    private readonly long[] _latency = new long[LatencyHistogram.BucketCount];
+    private long[]? _latency;
     private long _requests;
     private long _errors;
     private long _inputTokens;
@@ -20,7 +24,8 @@ internal sealed class SignalAccumulator
 
     public void Record(in RequestSignal signal)
     {
-        Interlocked.Increment(ref _latency[LatencyHistogram.BucketOf(signal.LatencyMs)]);
+        var latency = Volatile.Read(ref _latency) ?? AllocateLatency();
+        Interlocked.Increment(ref latency[LatencyHistogram.BucketOf(signal.LatencyMs)]);
         if (signal.Error)
         {
             Interlocked.Increment(ref _errors);
@@ -95,17 +100,25 @@ internal sealed class SignalAccumulator
         summary.TokensSquares = Take(ref _tokensSquares);
         summary.CostUsd = TakeDouble(ref _cost);
         summary.CostUsdSquares = TakeDouble(ref _costSquares);
-        for (var i = 0; i < _latency.Length; i++)
+        // Written before the request count, so a drained request's latency is in the buckets.
+        if (Volatile.Read(ref _latency) is { } latency)
         {
-            var count = Take(ref _latency[i]);
-            if (count != 0)
+            for (var i = 0; i < latency.Length; i++)
             {
-                summary.Latency.Add(i, count);
+                var count = Take(ref latency[i]);
+                if (count != 0)
+                {
+                    summary.Latency.Add(i, count);
+                }
             }
         }
 
         return summary;
     }
+
+    /// <summary>Once per accumulator: the first writer's array wins, a concurrent one is dropped unused.</summary>
+    private long[] AllocateLatency()
+        => Interlocked.CompareExchange(ref _latency, new long[LatencyHistogram.BucketCount], null) ?? _latency!;
 
     private static long Take(ref long field) => Volatile.Read(ref field) == 0 ? 0 : Interlocked.Exchange(ref field, 0);
 

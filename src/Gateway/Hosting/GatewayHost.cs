@@ -71,7 +71,8 @@ public static class GatewayHost
         services.AddExceptionHandler<StoreUnavailableHandler>();
         services.AddReverseProxy()
             .LoadFromMemory([], [])
-            .AddTransforms<RollgateTransforms>();
+            .AddTransforms<RollgateTransforms>()
+            .AddVersionRoutes();
         services.AddSingleton<IForwarderHttpClientFactory, SharedHttpClientFactory>();
         configure?.Invoke(builder);
 

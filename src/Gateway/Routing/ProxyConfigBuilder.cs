@@ -1,16 +1,20 @@
-using System.Text;
-using System.Text.Json;
-using Rollgate.Json;
+using Rollgate.Versions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Rollgate.Routing;
 
 /// <summary>
-/// YARP routes and clusters for all agents: one entry route per agent (what clients hit) and, per version, one
-/// cluster plus a never-matching route per role (stable, canary, preview) that carries the version's headers. Only adding versions or changing an agent's paths needs a YARP reload; moving
-/// traffic between versions never does.
+/// YARP's routes and clusters for all agents: one entry route per agent (what clients hit) and one cluster per
+/// backend (<see cref="BackendCluster"/>). The routes a request is reassigned to are not YARP's (see
+/// <see cref="VersionRoutes"/>). Only a new agent, new paths or a new backend need a YARP reload; new versions on a
+/// known backend and moving traffic between versions never do.
 /// </summary>
+/// <remarks>
+/// Remembers what it built last, and hands an unchanged route or cluster to YARP as the same object again: YARP keeps
+/// the objects of an unchanged route or cluster, so the gateway never holds a second copy. Used by
+/// <see cref="ReleaseSynchronizer"/> only, one call at a time.
+/// </remarks>
 public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
 {
     /// <summary>
@@ -19,73 +23,108 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
     /// </summary>
     private static readonly HttpClientConfig Client = new() { RequestHeaderEncoding = "utf-8", ResponseHeaderEncoding = "utf-8" };
 
-    /// <summary>A per-process secret header value: version routes exist for reassignment only, never for matching.</summary>
-    private static readonly string NeverMatch = Guid.NewGuid().ToString("N");
+    private static readonly ClusterConfig Unrouted = new() { ClusterId = ProxyIds.UnroutedCluster };
 
-    public (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters, string Signature) Build(IEnumerable<AgentSnapshot> agents)
+    private Dictionary<string, RouteConfig> _routes = new(StringComparer.Ordinal);
+    private Dictionary<string, ClusterConfig> _clusters = new(StringComparer.Ordinal) { [Unrouted.ClusterId] = Unrouted };
+    // Cluster ids by version hash, which covers the backend: a version's cluster is worked out once.
+    private Dictionary<string, string> _clusterOf = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True when the last configuration built already serves the agent as it is: its entry route unchanged and the
+    /// cluster of every version present.
+    /// </summary>
+    public bool Covers(AgentSnapshot agent)
+        => _routes.TryGetValue(ProxyIds.EntryRoute(agent.Record.Name), out var route) && SameMatch(route, EntryRoute(agent))
+           && agent.Versions.Values.All(v => _clusters.ContainsKey(ClusterOf(v, _clusterOf)));
+
+    /// <summary>
+    /// The configuration for exactly <paramref name="agents"/>, and whether it differs from the last one built (when it
+    /// does not, YARP needs no update).
+    /// </summary>
+    public (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters, bool Changed) Build(IEnumerable<AgentSnapshot> agents)
     {
-        var routes = new List<RouteConfig>();
-        var clusters = new List<ClusterConfig> { new() { ClusterId = ProxyIds.UnroutedCluster } };
-        var signature = new StringBuilder();
-        foreach (var agent in agents.OrderBy(a => a.Record.Name, StringComparer.Ordinal))
+        var routes = new Dictionary<string, RouteConfig>(StringComparer.Ordinal);
+        var clusters = new Dictionary<string, ClusterConfig>(StringComparer.Ordinal) { [Unrouted.ClusterId] = Unrouted };
+        var clusterOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var changed = false;
+        foreach (var agent in agents)
         {
-            var name = agent.Record.Name;
-            var definition = agent.Record.Definition;
-            var prefix = definition.EffectivePathPrefix(name);
-            routes.Add(new RouteConfig
+            var route = EntryRoute(agent);
+            if (_routes.TryGetValue(route.RouteId, out var built) && SameMatch(built, route))
             {
-                RouteId = ProxyIds.EntryRoute(name),
-                ClusterId = ProxyIds.UnroutedCluster,
-                Match = new RouteMatch { Path = $"{prefix}/{{**{RestOfPathTransform.Parameter}}}", Hosts = definition.Hosts.Count > 0 ? definition.Hosts.ToArray() : null },
-                Metadata = new Dictionary<string, string> { [ProxyIds.AgentMetadataKey] = name },
-            });
-            signature.Append(name).Append('|').Append(prefix).Append('|').AppendJoin(',', definition.Hosts).Append('\n');
+                route = built;
+            }
+            else
+            {
+                changed = true;
+            }
 
-            foreach (var version in agent.Versions.Values.OrderBy(v => v.Number))
+            routes[route.RouteId] = route;
+            foreach (var version in agent.Versions.Values)
             {
-                var destinations = version.Destinations();
-                var timeout = BackendTimeout(version.Backend) ?? defaultBackendTimeout;
-                foreach (var role in ProxyIds.Roles)
+                var id = ClusterOf(version, clusterOf);
+                if (clusters.ContainsKey(id))
                 {
-                    routes.Add(new RouteConfig
-                    {
-                        RouteId = ProxyIds.VersionRoute(name, version.Number, role),
-                        ClusterId = ProxyIds.VersionCluster(name, version.Number),
-                        Match = new RouteMatch
-                        {
-                            Path = $"/__rollgate/version/{name}/{version.Number}/{ProxyIds.RoleName(role)}",
-                            Headers = [new RouteHeader { Name = "X-Rollgate-Never", Values = [NeverMatch], Mode = HeaderMatchMode.ExactHeader }],
-                        },
-                        Metadata = new Dictionary<string, string>
-                        {
-                            [ProxyIds.AgentMetadataKey] = name,
-                            [ProxyIds.VersionMetadataKey] = version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                            [ProxyIds.HashMetadataKey] = version.Hash,
-                            [ProxyIds.RoleMetadataKey] = ProxyIds.RoleName(role),
-                        },
-                    });
+                    continue;
                 }
 
-                clusters.Add(new ClusterConfig
+                if (!_clusters.TryGetValue(id, out var cluster))
                 {
-                    ClusterId = ProxyIds.VersionCluster(name, version.Number),
-                    Destinations = destinations.Select((d, i) => (d, i)).ToDictionary(x => $"d{x.i}", x => new DestinationConfig { Address = x.d }),
-                    HttpRequest = new ForwarderRequestConfig { ActivityTimeout = timeout },
-                    HttpClient = Client,
-                });
-                // The hash too: a reset store can hold another version under the same number (its routes carry the hash).
-                signature.Append(' ').Append(version.Number).Append('#').Append(version.Hash).Append('>').AppendJoin(',', destinations)
-                    .Append('@').Append(timeout.TotalMilliseconds).Append('\n');
+                    cluster = Cluster(BackendCluster.Of(version));
+                    changed = true;
+                }
+
+                clusters[id] = cluster;
             }
         }
 
-        return (routes, clusters, signature.ToString());
+        changed |= routes.Count != _routes.Count || clusters.Count != _clusters.Count;
+        _routes = routes;
+        _clusters = clusters;
+        _clusterOf = clusterOf;
+        return (routes.Values.ToArray(), clusters.Values.ToArray(), changed);
     }
 
-    /// <summary>A version may bound how long its backend may stay silent (<c>backend.timeout</c>, e.g. "30s").</summary>
-    private static TimeSpan? BackendTimeout(JsonElement? backend)
-        => backend is { ValueKind: JsonValueKind.Object } b && b.TryGetProperty("timeout", out var t) && t.ValueKind == JsonValueKind.String
-           && Duration.TryParse(t.GetString(), out var value) && value > TimeSpan.Zero
-            ? value
-            : null;
+    /// <summary>The version's cluster id, from <see cref="_clusterOf"/> when known; recorded in <paramref name="into"/>.</summary>
+    private string ClusterOf(AgentVersion version, Dictionary<string, string> into)
+    {
+        if (!_clusterOf.TryGetValue(version.Hash, out var id) && !into.TryGetValue(version.Hash, out id))
+        {
+            id = BackendCluster.Of(version).Id;
+            // One string for every version on the cluster.
+            id = _clusters.TryGetValue(id, out var known) ? known.ClusterId : id;
+        }
+
+        into[version.Hash] = id;
+        return id;
+    }
+
+    private static RouteConfig EntryRoute(AgentSnapshot agent)
+    {
+        var name = agent.Record.Name;
+        var definition = agent.Record.Definition;
+        return new RouteConfig
+        {
+            RouteId = ProxyIds.EntryRoute(name),
+            ClusterId = ProxyIds.UnroutedCluster,
+            Match = new RouteMatch
+            {
+                Path = $"{definition.EffectivePathPrefix(name)}/{{**{RestOfPathTransform.Parameter}}}",
+                Hosts = definition.Hosts.Count > 0 ? definition.Hosts.ToArray() : null,
+            },
+            Metadata = new Dictionary<string, string> { [ProxyIds.AgentMetadataKey] = name },
+        };
+    }
+
+    private static bool SameMatch(RouteConfig built, RouteConfig route)
+        => built.Match.Path == route.Match.Path && (built.Match.Hosts ?? []).SequenceEqual(route.Match.Hosts ?? []);
+
+    private ClusterConfig Cluster(BackendCluster backend) => new()
+    {
+        ClusterId = backend.Id,
+        Destinations = backend.Destinations.Select((d, i) => (d, i)).ToDictionary(x => $"d{x.i}", x => new DestinationConfig { Address = x.d }),
+        HttpRequest = new ForwarderRequestConfig { ActivityTimeout = backend.Timeout ?? defaultBackendTimeout },
+        HttpClient = Client,
+    };
 }

@@ -1,6 +1,9 @@
 namespace Rollgate.Routing;
 
-/// <summary>YARP route and cluster ids. Entry routes match client traffic; version routes never match and are only reassigned to.</summary>
+/// <summary>
+/// Route and cluster ids. Entry routes (YARP's) match client traffic; version routes (<see cref="VersionRoutes"/>) never
+/// match and are only reassigned to; clusters are named by <see cref="BackendCluster"/>.
+/// </summary>
 public static class ProxyIds
 {
     public const string UnroutedCluster = "rollgate:unrouted";
@@ -24,6 +27,4 @@ public static class ProxyIds
     };
 
     public static readonly VersionRole[] Roles = [VersionRole.Stable, VersionRole.Canary, VersionRole.Preview];
-
-    public static string VersionCluster(string agent, int version) => $"version:{agent}:{version}";
 }

@@ -23,6 +23,7 @@ public sealed partial class ReleaseSynchronizer(
     InMemoryConfigProvider proxyConfig,
     IProxyStateLookup proxyState,
     ProxyConfigBuilder configBuilder,
+    VersionRoutes versionRoutes,
     ReplicaIdentity replica,
     SignalRecorder recorder,
     TimeProvider timeProvider,
@@ -36,7 +37,6 @@ public sealed partial class ReleaseSynchronizer(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, AgentSnapshot> _agents = new(StringComparer.Ordinal);
     private readonly Channel<StoreChange> _changes = Channel.CreateUnbounded<StoreChange>(new UnboundedChannelOptions { SingleReader = true });
-    private string _proxySignature = "";
     // Written under _gate, together with the routing loaded from that epoch.
     private string? _epoch;
 
@@ -237,24 +237,24 @@ public sealed partial class ReleaseSynchronizer(
         }
     }
 
-    /// <summary>Installs the agent: YARP clusters first (only when versions or paths changed), then one table swap.</summary>
+    /// <summary>Installs the agent: YARP clusters (only when versions or paths changed) and version routes first, then one table swap.</summary>
     private async Task<long> PublishAsync(AgentSnapshot snapshot, CancellationToken cancellationToken)
     {
         _agents.TryGetValue(snapshot.Record.Name, out var previous);
         _agents[snapshot.Record.Name] = snapshot;
-        // Moving traffic between versions never touches YARP; only new versions or new paths do.
+        // Moving traffic between versions never touches YARP; only a new agent, new paths or a new backend do.
         var sameShape = previous is not null && SameProxyShape(previous, snapshot);
-        if (!sameShape)
+        if (!sameShape && !configBuilder.Covers(snapshot))
         {
-            var (routes, clusters, signature) = configBuilder.Build(_agents.Values);
-            if (signature != _proxySignature)
+            var (routes, clusters, changed) = configBuilder.Build(_agents.Values);
+            if (changed)
             {
                 proxyConfig.Update(routes, clusters);
-                _proxySignature = signature;
                 await WaitForProxyConfigAsync(snapshot, cancellationToken);
             }
         }
 
+        versionRoutes.Install(snapshot, proxyState);
         routing.Current.ByEntryRoute.TryGetValue(ProxyIds.EntryRoute(snapshot.Record.Name), out var previousRoute);
         var route = AgentRouteBuilder.Build(snapshot, recorder, sameShape ? previousRoute?.Previews : null);
         var entries = routing.Current.ByEntryRoute.ToDictionary(StringComparer.Ordinal);
@@ -275,15 +275,19 @@ public sealed partial class ReleaseSynchronizer(
             _agents[snapshot.Record.Name] = snapshot;
         }
 
-        var (routes, clusters, signature) = configBuilder.Build(_agents.Values);
-        if (signature != _proxySignature)
+        var (routes, clusters, changed) = configBuilder.Build(_agents.Values);
+        if (changed)
         {
             proxyConfig.Update(routes, clusters);
-            _proxySignature = signature;
             foreach (var snapshot in snapshots)
             {
                 await WaitForProxyConfigAsync(snapshot, cancellationToken);
             }
+        }
+
+        foreach (var snapshot in snapshots)
+        {
+            versionRoutes.Install(snapshot, proxyState);
         }
 
         var entries = snapshots.ToFrozenDictionary(s => ProxyIds.EntryRoute(s.Record.Name), s => AgentRouteBuilder.Build(s, recorder), StringComparer.Ordinal);
@@ -295,6 +299,7 @@ public sealed partial class ReleaseSynchronizer(
 
         foreach (var name in dropped)
         {
+            versionRoutes.Remove(name);
             RemoveGauges(name);
         }
     }
@@ -305,18 +310,17 @@ public sealed partial class ReleaseSynchronizer(
            && previous.Record.Definition.PathPrefix == next.Record.Definition.PathPrefix
            && previous.Record.Definition.Hosts.SequenceEqual(next.Record.Definition.Hosts);
 
-    /// <summary>YARP applies a config update asynchronously; a version must be routable before traffic is sent to it.</summary>
+    /// <summary>YARP applies a config update asynchronously; a version's cluster must be there before traffic is sent to it.</summary>
     private async Task WaitForProxyConfigAsync(AgentSnapshot snapshot, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        foreach (var version in snapshot.Versions.Keys)
+        foreach (var cluster in snapshot.Versions.Values.Select(v => BackendCluster.Of(v).Id).Distinct())
         {
-            while (!proxyState.TryGetCluster(ProxyIds.VersionCluster(snapshot.Record.Name, version), out _)
-                   || !ProxyIds.Roles.All(role => proxyState.TryGetRoute(ProxyIds.VersionRoute(snapshot.Record.Name, version, role), out _)))
+            while (!proxyState.TryGetCluster(cluster, out _))
             {
                 if (timeProvider.GetElapsedTime(started) > ProxyConfigTimeout)
                 {
-                    throw new InvalidOperationException($"YARP did not load the routes of agent '{snapshot.Record.Name}' in time");
+                    throw new InvalidOperationException($"YARP did not load the clusters of agent '{snapshot.Record.Name}' in time");
                 }
 
                 await Task.Delay(ProxyConfigPoll, timeProvider, cancellationToken);

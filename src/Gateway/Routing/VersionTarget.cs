@@ -21,7 +21,7 @@ public sealed class VersionTarget
         Role = role;
         RoleText = ProxyIds.RoleName(role);
         RouteId = ProxyIds.VersionRoute(agent, version.Number, role);
-        ClusterId = ProxyIds.VersionCluster(agent, version.Number);
+        ClusterId = BackendCluster.Of(version).Id;
         Pricing = version.Pricing();
         if (role != VersionRole.Preview)
         {

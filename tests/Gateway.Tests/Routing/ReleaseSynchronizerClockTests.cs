@@ -35,10 +35,10 @@ public sealed class ReleaseSynchronizerClockTests : IAsyncLifetime
         _files = FileStore.Open(_dataDir);
         _store = new CountingStore(_files);
         var services = new ServiceCollection().AddLogging();
-        services.AddReverseProxy().LoadFromMemory([], []);
+        services.AddReverseProxy().LoadFromMemory([], []).AddVersionRoutes();
         _proxy = services.BuildServiceProvider();
         _synchronizer = new ReleaseSynchronizer(_store, _routing, _proxy.GetRequiredService<InMemoryConfigProvider>(), _proxy.GetRequiredService<IProxyStateLookup>(),
-            new ProxyConfigBuilder(TimeSpan.FromSeconds(5)), new ReplicaIdentity("clock-test"), new SignalRecorder(_time), _time, NullLogger<ReleaseSynchronizer>.Instance);
+            new ProxyConfigBuilder(TimeSpan.FromSeconds(5)), _proxy.GetRequiredService<VersionRoutes>(), new ReplicaIdentity("clock-test"), new SignalRecorder(_time), _time, NullLogger<ReleaseSynchronizer>.Instance);
         return Task.CompletedTask;
     }
 

@@ -76,6 +76,27 @@ public sealed class InMemoryRequestLedgerTests : RequestLedgerContractTests
     }
 
     [Fact]
+    public async Task A_full_ledger_takes_sixteen_bytes_an_id()
+    {
+        // At the default capacity a full ledger is most of a busy gateway's heap.
+        const int Capacity = 80_000;
+        var ledger = new InMemoryRequestLedger(Clock, new RequestLedgerOptions { Capacity = Capacity, BufferCapacity = Capacity });
+        var agent = NewAgent();
+        for (var i = 0; i < Capacity; i++)
+        {
+            ledger.Remember(agent, $"req-{i}", 1 + i % 3);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        await ledger.FlushAsync(None); // the segments' tables are allocated as they are first filled
+        var perId = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / Capacity;
+
+        Assert.InRange(perId, 16, 16.1);
+        Assert.Equal(Capacity, ledger.Count);
+        Assert.Equal(2, await ledger.FindAsync(agent, "req-79999", None));
+    }
+
+    [Fact]
     public async Task Once_the_segments_have_gone_round_flushing_allocates_nothing()
     {
         var ledger = new InMemoryRequestLedger(Clock, new RequestLedgerOptions { Capacity = 8_000, BufferCapacity = 10_000 });

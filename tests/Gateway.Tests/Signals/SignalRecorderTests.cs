@@ -21,6 +21,33 @@ public sealed class SignalRecorderTests
     }
 
     [Fact]
+    public async Task A_handle_takes_its_latency_buckets_only_when_its_version_is_requested()
+    {
+        // Every version of every agent has a handle; a fleet's many never-requested versions must not each hold them.
+        var recorder = new SignalRecorder(NewClock());
+        var flusher = new FigureFlusher(recorder, new ScriptedFigureStore());
+        const int Versions = 100;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var version = 1; version <= Versions; version++)
+        {
+            recorder.For("large-fleet-bot", version);
+        }
+
+        var perHandle = (GC.GetAllocatedBytesForCurrentThread() - before) / Versions;
+        Assert.InRange(perHandle, 1, LatencyHistogram.BucketCount * sizeof(long) / 2);
+
+        // Rotated while idle they stay small; the first request takes the buckets, once.
+        await flusher.DrainAsync(None);
+        var handle = recorder.For("large-fleet-bot", 7);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        handle.Record(new RequestSignal(false, 120, 0, 0, 0, TaskOutcome.None));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, LatencyHistogram.BucketCount * sizeof(long), 2 * LatencyHistogram.BucketCount * sizeof(long));
+        before = GC.GetAllocatedBytesForCurrentThread();
+        handle.Record(new RequestSignal(false, 80, 0, 0, 0, TaskOutcome.None));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public async Task Figures_reach_the_store_on_the_second_flush_stamped_with_their_second()
     {
         var clock = NewClock();
