@@ -9,13 +9,15 @@
 # version with a 50 % canary on its last (started through the admin API), the others stable on their last. wrk then
 # sends LOAD of requests spread over every agent (a different session per request, so canaries split), and /metrics
 # is scraped once, as Prometheus would. Printed per size:
+#   fleet heap       the live heap once the fleet is deployed, before any load: what the agents and versions cost
 #   rss under load   the largest VmRSS (/proc/PID/status) sampled once a second while wrk runs
 #   rss after        VmRSS once the load stopped
-#   live heap        the objects reachable at a full GC (dotnet-gcdump collect forces one and reports their size)
+#   heap after       the live heap after the load (it adds what traffic keeps: request ids, figures, metric series)
 #   committed        the memory the GC keeps committed after that collection (the runtime's
 #                    dotnet.gc.last_collection.memory.committed_size, on /metrics)
-# and, between two sizes in turn, the growth per version (difference divided by the difference in versions), and the
-# largest types of the live heap of each size (dotnet-gcdump report) with TOP_TYPES=N.
+# A live heap is the size of the objects reachable at a full GC (dotnet-gcdump collect forces one and reports it).
+# Between two sizes in turn it prints the growth per version (difference divided by the difference in versions), and
+# with TOP_TYPES=N the largest types of each live heap (dotnet-gcdump report).
 # Exit status: 0 when the gateway stays within RSS_LIMIT_MB under load at 100x20 (when 100x20 is measured), 1 over it
 # or on an error.
 #
@@ -228,7 +230,18 @@ metric() {
 
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
-declare -A RSS_LOAD RSS_AFTER HEAP COMMITTED VERSIONS_OF
+declare -A FLEET RSS_LOAD RSS_AFTER HEAP COMMITTED VERSIONS_OF
+
+# live_heap PID DIR NAME : forces a full GC with dotnet-gcdump, keeps its report in DIR/NAME.txt, prints the heap's bytes.
+live_heap() {
+  local pid=$1 dir=$2 name=$3 heap
+  "$GCDUMP" collect -p "$pid" -o "$dir/$name.gcdump" >"$dir/$name-collect.log" 2>&1 \
+    || { cat "$dir/$name-collect.log" >&2; die "dotnet-gcdump collect failed"; }
+  "$GCDUMP" report "$dir/$name.gcdump" >"$dir/$name.txt" 2>&1 || { cat "$dir/$name.txt" >&2; die "dotnet-gcdump report failed"; }
+  heap=$(awk '$2 == "GC" && $3 == "Heap" && $4 == "bytes" { gsub(/,/, "", $1); print $1; exit }' "$dir/$name.txt")
+  [[ -n $heap ]] || { cat "$dir/$name.txt" >&2; die "no heap size in the dotnet-gcdump report"; }
+  printf '%s' "$heap"
+}
 
 # measure SIZE : one gateway with AGENTSxVERSIONS, loaded, measured, stopped.
 measure() {
@@ -251,6 +264,7 @@ measure() {
   curl -fsS --max-time 10 -o /dev/null "http://127.0.0.1:$PROXY_PORT/agents/$(agent_name 1)/v1/chat/completions" \
     || die "a request to $(agent_name 1) failed"
   curl -fsS --max-time 10 -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics" || die "GET /metrics failed"
+  FLEET[$size]=$(live_heap "$pid" "$dir" fleet)
 
   log "[$size] load: wrk -t$THREADS -c$CONNECTIONS -d$LOAD over $agents agents"
   local sessions=$(((4096 + agents - 1) / agents))
@@ -272,12 +286,9 @@ measure() {
   local after
   after=$(rss_kb "$pid")
 
-  # dotnet-gcdump collects after a full blocking GC; the runtime's metrics then describe that collection.
-  "$GCDUMP" collect -p "$pid" -o "$dir/heap.gcdump" >"$dir/gcdump.log" 2>&1 || { cat "$dir/gcdump.log" >&2; die "dotnet-gcdump collect failed"; }
-  "$GCDUMP" report "$dir/heap.gcdump" >"$dir/heap.txt" 2>&1 || { cat "$dir/heap.txt" >&2; die "dotnet-gcdump report failed"; }
+  # The runtime's metrics then describe the full collection dotnet-gcdump forced.
   local heap committed
-  heap=$(awk '$2 == "GC" && $3 == "Heap" && $4 == "bytes" { gsub(/,/, "", $1); print $1; exit }' "$dir/heap.txt")
-  [[ -n $heap ]] || { cat "$dir/heap.txt" >&2; die "no heap size in the dotnet-gcdump report"; }
+  heap=$(live_heap "$pid" "$dir" heap)
   committed=$(metric system_runtime_dotnet_gc_last_collection_memory_committed_size)
   log "[$size] $rps requests/s under load"
   RSS_LOAD[$size]=$((peak * 1024))
@@ -286,7 +297,9 @@ measure() {
   COMMITTED[$size]=$committed
   VERSIONS_OF[$size]=$((agents * versions))
   if ((TOP_TYPES > 0)); then
-    printf '\n== %s: the %s largest types of the live heap ==\n' "$size" "$TOP_TYPES"
+    printf '\n== %s: the %s largest types of the live heap, deployed and idle ==\n' "$size" "$TOP_TYPES"
+    awk -v n="$TOP_TYPES" 'NR <= n + 5' "$dir/fleet.txt"
+    printf '\n== %s: the %s largest types of the live heap after the load ==\n' "$size" "$TOP_TYPES"
     awk -v n="$TOP_TYPES" 'NR <= n + 5' "$dir/heap.txt"
   fi
   stop "$pid"
@@ -313,19 +326,20 @@ for size in "${SIZES[@]}"; do
 done
 
 printf '\n== gateway memory (every agent deployed, every %s-th with a 50%% canary; wrk -c%s -d%s) ==\n' "$CANARY_EVERY" "$CONNECTIONS" "$LOAD"
-printf '%-10s %9s %16s %13s %13s %13s\n' size versions 'rss under load' 'rss after' 'live heap' committed
+printf '%-10s %9s %13s %16s %13s %13s %13s\n' size versions 'fleet heap' 'rss under load' 'rss after' 'heap after' committed
 for size in "${SIZES[@]}"; do
-  printf '%-10s %9s %13s MB %10s MB %10s MB %10s MB\n' "$size" "${VERSIONS_OF[$size]}" "$(mb "${RSS_LOAD[$size]}")" \
-    "$(mb "${RSS_AFTER[$size]}")" "$(mb "${HEAP[$size]}")" "$(mb "${COMMITTED[$size]}")"
+  printf '%-10s %9s %10s MB %13s MB %10s MB %10s MB %10s MB\n' "$size" "${VERSIONS_OF[$size]}" "$(mb "${FLEET[$size]}")" \
+    "$(mb "${RSS_LOAD[$size]}")" "$(mb "${RSS_AFTER[$size]}")" "$(mb "${HEAP[$size]}")" "$(mb "${COMMITTED[$size]}")"
 done
 if ((${#SIZES[@]} > 1)); then
   printf '\n== growth per version ==\n'
   for ((k = 1; k < ${#SIZES[@]}; k++)); do
     from=${SIZES[k - 1]} to=${SIZES[k]}
-    awk -v f="$from" -v t="$to" -v dv=$((VERSIONS_OF[$to] - VERSIONS_OF[$from])) \
+    awk -v f="$from" -v t="$to" -v dv=$((VERSIONS_OF[$to] - VERSIONS_OF[$from])) -v fh=$((FLEET[$to] - FLEET[$from])) \
       -v r=$((RSS_LOAD[$to] - RSS_LOAD[$from])) -v h=$((HEAP[$to] - HEAP[$from])) 'BEGIN {
         if (dv == 0) { printf "%s -> %s: the same number of versions\n", f, t; exit }
-        printf "%s -> %s (%+d versions): rss %+.1f KB, live heap %+.1f KB per version\n", f, t, dv, r / dv / 1024, h / dv / 1024
+        printf "%s -> %s (%+d versions): fleet heap %+.1f KB, rss under load %+.1f KB, heap after load %+.1f KB per version\n",
+          f, t, dv, fh / dv / 1024, r / dv / 1024, h / dv / 1024
       }'
   done
 fi
