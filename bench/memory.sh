@@ -65,6 +65,8 @@ done
 
 log() { printf '[memory %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=lib/common.sh
+source "$BENCH/lib/common.sh"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Processes we start, killed on any exit (normal, failure, Ctrl-C, TERM).
@@ -117,31 +119,7 @@ ensure_tools() {
   fi
 }
 
-build() {
-  local project
-  for project in "$BENCH/Backend/Backend.csproj" "$ROOT/src/Gateway/Gateway.csproj"; do
-    log "building $(basename "$project" .csproj) (Release)"
-    dotnet build "$project" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q -clp:ErrorsOnly >"$WORK/build.log" 2>&1 \
-      || { cat "$WORK/build.log" >&2; die "build of $project failed"; }
-  done
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# Ports: free loopback ports below the ephemeral range, checked with bash's /dev/tcp.
-USED_PORTS=" "
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_port() {
-  local port _
-  for _ in $(seq 1 500); do
-    port=$((20000 + RANDOM % 12000))
-    [[ $USED_PORTS == *" $port "* ]] && continue
-    port_in_use "$port" && continue
-    USED_PORTS+="$port "
-    printf -v "$1" '%s' "$port"
-    return 0
-  done
-  die "no free port found in 20000-31999"
-}
+build() { build_projects "$BENCH/Backend/Backend.csproj" "$ROOT/src/Gateway/Gateway.csproj"; }
 
 # start NAME ENV DLL ARGS... : runs `env ENV dotnet DLL ARGS` in the background, output in $WORK/NAME.log; sets STARTED_PID.
 start() {

@@ -69,6 +69,8 @@ esac
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=lib/common.sh
+source "$BENCH/lib/common.sh"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Processes we start, killed on any exit (normal, failure, Ctrl-C, TERM).
@@ -108,33 +110,7 @@ ensure_tools() {
   for tool in "${missing[@]}"; do command -v "$tool" >/dev/null 2>&1 || die "could not install $tool"; done
 }
 
-build() {
-  local project
-  for project in "$BENCH/Backend/Backend.csproj" "$BENCH/MinimalProxy/MinimalProxy.csproj" "$ROOT/src/Gateway/Gateway.csproj"; do
-    log "building $(basename "$project" .csproj) (Release)"
-    dotnet build "$project" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q -clp:ErrorsOnly >"$WORK/build.log" 2>&1 \
-      || { cat "$WORK/build.log" >&2; die "build of $project failed"; }
-  done
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# Ports: free loopback ports below the ephemeral range (so outgoing connections never hold them), checked with
-# bash's /dev/tcp (no python or ss needed).
-USED_PORTS=" "
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# pick_port VAR : stores a free port in VAR (not in a subshell, so USED_PORTS keeps track).
-pick_port() {
-  local port _
-  for _ in $(seq 1 500); do
-    port=$((20000 + RANDOM % 12000))
-    [[ $USED_PORTS == *" $port "* ]] && continue
-    port_in_use "$port" && continue
-    USED_PORTS+="$port "
-    printf -v "$1" '%s' "$port"
-    return 0
-  done
-  die "no free port found in 20000-31999"
-}
+build() { build_projects "$BENCH/Backend/Backend.csproj" "$BENCH/MinimalProxy/MinimalProxy.csproj" "$ROOT/src/Gateway/Gateway.csproj"; }
 
 # start NAME DLL ARGS... : runs `dotnet DLL ARGS` in the background, output in $WORK/NAME.log; sets STARTED_PID.
 start() {
