@@ -27,7 +27,7 @@
 #   TOP_TYPES [0]        print the N largest types of each live heap
 #   KEEP_WORK=1          keep the temp dir (logs, seeds, heap dumps) for inspection
 #   GATEWAY_ARGS         extra gateway arguments, split on spaces
-#   GATEWAY_ENV          extra environment for the gateway, e.g. "DOTNET_gcServer=0", split on spaces
+#   GATEWAY_ENV          extra environment for the gateway, e.g. "DOTNET_gcServer=1" to compare Server GC, split on spaces
 #
 # Needs: the .NET 10 SDK. Installs wrk and curl with apt-get when they are missing (run as root), and dotnet-gcdump
 # (NuGet) into $ROOT/artifacts/bench/tools unless it is on PATH. Builds into $ROOT/artifacts/bench (Release).
