@@ -12,7 +12,7 @@ namespace Rollgate.Signals;
 /// Versions follow in ascending order. Each is its number, a byte telling which fields are not zero, those fields
 /// (counts as variable-length integers, sums of money and squares as the exact doubles) and its non-empty latency
 /// buckets as (gap from the previous one, count). Adding and reading give exactly the sums <see cref="FigureSummary.Add"/>
-/// would: the doubles are stored as they are and added in the same order.
+/// would: the doubles are stored as they are, and adding two of them does not depend on their order.
 /// </remarks>
 internal static class PackedFigures
 {
@@ -41,35 +41,32 @@ internal static class PackedFigures
         {
             var reader = new Reader(packed);
             var writer = new Writer(buffer);
-            Span<long> latency = stackalloc long[LatencyHistogram.BucketCount];
             var added = false;
             while (!reader.End)
             {
                 var start = reader.Position;
-                var entry = reader.ReadEntry();
-                if (!added && entry.Version >= version)
+                var stored = reader.ReadVersion();
+                if (!added && stored >= version)
                 {
-                    if (entry.Version == version)
+                    added = true;
+                    if (stored == version)
                     {
-                        var sum = entry.ReadInto(ref reader, latency);
-                        sum.Add(figures);
-                        latency.AddCounts(figures.Latency.Counts);
-                        writer.WriteEntry(version, sum, latency);
-                        added = true;
+                        var sum = figures.Clone();
+                        reader.ReadFigures(sum);
+                        writer.WriteVersion(version, sum);
                         continue;
                     }
 
-                    writer.WriteEntry(version, Scalars.Of(figures), figures.Latency.Counts);
-                    added = true;
+                    writer.WriteVersion(version, figures);
                 }
 
-                entry.Skip(ref reader);
+                reader.SkipFigures();
                 writer.WriteRaw(packed.AsSpan(start, reader.Position - start));
             }
 
             if (!added)
             {
-                writer.WriteEntry(version, Scalars.Of(figures), figures.Latency.Counts);
+                writer.WriteVersion(version, figures);
             }
 
             return writer.Written.ToArray();
@@ -86,104 +83,14 @@ internal static class PackedFigures
         var reader = new Reader(packed);
         while (!reader.End)
         {
-            var entry = reader.ReadEntry();
-            if (!sums.TryGetValue(entry.Version, out var sum))
+            var version = reader.ReadVersion();
+            if (!sums.TryGetValue(version, out var sum))
             {
                 sum = new FigureSummary();
-                sums[entry.Version] = sum;
+                sums[version] = sum;
             }
 
-            entry.Scalars.AddTo(sum);
-            for (int i = 0, bucket = -1; i < entry.LatencyBuckets; i++)
-            {
-                bucket += 1 + (int)reader.ReadUnsigned();
-                sum.Latency.Add(bucket, (long)reader.ReadUnsigned());
-            }
-        }
-    }
-
-    private static void AddCounts(this Span<long> latency, ReadOnlySpan<long> counts)
-    {
-        for (var i = 0; i < counts.Length; i++)
-        {
-            latency[i] += counts[i];
-        }
-    }
-
-    /// <summary>Every field of a <see cref="FigureSummary"/> but its latency.</summary>
-    private struct Scalars
-    {
-        public long Requests;
-        public long Errors;
-        public long InputTokens;
-        public long OutputTokens;
-        public long Completed;
-        public long Failed;
-        public double CostUsd;
-        public double CostUsdSquares;
-        public double TokensSquares;
-
-        public static Scalars Of(FigureSummary figures) => new()
-        {
-            Requests = figures.Requests,
-            Errors = figures.Errors,
-            InputTokens = figures.InputTokens,
-            OutputTokens = figures.OutputTokens,
-            Completed = figures.Completed,
-            Failed = figures.Failed,
-            CostUsd = figures.CostUsd,
-            CostUsdSquares = figures.CostUsdSquares,
-            TokensSquares = figures.TokensSquares,
-        };
-
-        /// <summary>In <see cref="FigureSummary.Add"/>'s order, so the doubles come out the same.</summary>
-        public void Add(FigureSummary figures)
-        {
-            Requests += figures.Requests;
-            Errors += figures.Errors;
-            CostUsd += figures.CostUsd;
-            CostUsdSquares += figures.CostUsdSquares;
-            InputTokens += figures.InputTokens;
-            OutputTokens += figures.OutputTokens;
-            TokensSquares += figures.TokensSquares;
-            Completed += figures.Completed;
-            Failed += figures.Failed;
-        }
-
-        public readonly void AddTo(FigureSummary sum)
-        {
-            sum.Requests += Requests;
-            sum.Errors += Errors;
-            sum.CostUsd += CostUsd;
-            sum.CostUsdSquares += CostUsdSquares;
-            sum.InputTokens += InputTokens;
-            sum.OutputTokens += OutputTokens;
-            sum.TokensSquares += TokensSquares;
-            sum.Completed += Completed;
-            sum.Failed += Failed;
-        }
-    }
-
-    /// <summary>A version read up to its latency buckets.</summary>
-    private readonly record struct Entry(int Version, Scalars Scalars, int LatencyBuckets)
-    {
-        public Scalars ReadInto(ref Reader reader, scoped Span<long> latency)
-        {
-            for (int i = 0, bucket = -1; i < LatencyBuckets; i++)
-            {
-                bucket += 1 + (int)reader.ReadUnsigned();
-                latency[bucket] += (long)reader.ReadUnsigned();
-            }
-
-            return Scalars;
-        }
-
-        public void Skip(ref Reader reader)
-        {
-            for (var i = 0; i < 2 * LatencyBuckets; i++)
-            {
-                reader.ReadUnsigned();
-            }
+            reader.ReadFigures(sum);
         }
     }
 
@@ -195,26 +102,57 @@ internal static class PackedFigures
 
         public readonly bool End => Position >= _bytes.Length;
 
-        public Entry ReadEntry()
+        public int ReadVersion() => (int)ReadUnsigned();
+
+        /// <summary>Adds the figures that follow a version number to <paramref name="sum"/>.</summary>
+        public void ReadFigures(FigureSummary sum)
         {
-            var version = (int)ReadUnsigned();
             var fields = (Fields)_bytes[Position++];
-            var scalars = new Scalars
+            sum.Requests += fields.HasFlag(Fields.Requests) ? ReadSigned() : 0;
+            sum.Errors += fields.HasFlag(Fields.Errors) ? ReadSigned() : 0;
+            sum.InputTokens += fields.HasFlag(Fields.InputTokens) ? ReadSigned() : 0;
+            sum.OutputTokens += fields.HasFlag(Fields.OutputTokens) ? ReadSigned() : 0;
+            sum.Completed += fields.HasFlag(Fields.Completed) ? ReadSigned() : 0;
+            sum.Failed += fields.HasFlag(Fields.Failed) ? ReadSigned() : 0;
+            if (fields.HasFlag(Fields.Cost))
             {
-                Requests = fields.HasFlag(Fields.Requests) ? ReadSigned() : 0,
-                Errors = fields.HasFlag(Fields.Errors) ? ReadSigned() : 0,
-                InputTokens = fields.HasFlag(Fields.InputTokens) ? ReadSigned() : 0,
-                OutputTokens = fields.HasFlag(Fields.OutputTokens) ? ReadSigned() : 0,
-                Completed = fields.HasFlag(Fields.Completed) ? ReadSigned() : 0,
-                Failed = fields.HasFlag(Fields.Failed) ? ReadSigned() : 0,
-                CostUsd = fields.HasFlag(Fields.Cost) ? ReadDouble() : 0,
-                CostUsdSquares = fields.HasFlag(Fields.Cost) ? ReadDouble() : 0,
-                TokensSquares = fields.HasFlag(Fields.TokensSquares) ? ReadDouble() : 0,
-            };
-            return new Entry(version, scalars, (int)ReadUnsigned());
+                sum.CostUsd += ReadDouble();
+                sum.CostUsdSquares += ReadDouble();
+            }
+
+            if (fields.HasFlag(Fields.TokensSquares))
+            {
+                sum.TokensSquares += ReadDouble();
+            }
+
+            var buckets = (int)ReadUnsigned();
+            for (int i = 0, bucket = -1; i < buckets; i++)
+            {
+                bucket += 1 + (int)ReadUnsigned();
+                sum.Latency.Add(bucket, (long)ReadUnsigned());
+            }
         }
 
-        public ulong ReadUnsigned()
+        public void SkipFigures()
+        {
+            var fields = (Fields)_bytes[Position++];
+            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed])
+            {
+                if (fields.HasFlag(field))
+                {
+                    ReadUnsigned();
+                }
+            }
+
+            Position += (fields.HasFlag(Fields.Cost) ? 2 : 0) * sizeof(double) + (fields.HasFlag(Fields.TokensSquares) ? sizeof(double) : 0);
+            var buckets = (int)ReadUnsigned();
+            for (var i = 0; i < 2 * buckets; i++)
+            {
+                ReadUnsigned();
+            }
+        }
+
+        private ulong ReadUnsigned()
         {
             ulong value = 0;
             for (var shift = 0; ; shift += 7)
@@ -255,37 +193,39 @@ internal static class PackedFigures
             _position += bytes.Length;
         }
 
-        public void WriteEntry(int version, in Scalars scalars, scoped ReadOnlySpan<long> latency)
+        public void WriteVersion(int version, FigureSummary figures)
         {
             WriteUnsigned((ulong)version);
-            var fields = (scalars.Requests != 0 ? Fields.Requests : 0)
-                         | (scalars.Errors != 0 ? Fields.Errors : 0)
-                         | (scalars.InputTokens != 0 ? Fields.InputTokens : 0)
-                         | (scalars.OutputTokens != 0 ? Fields.OutputTokens : 0)
-                         | (scalars.Completed != 0 ? Fields.Completed : 0)
-                         | (scalars.Failed != 0 ? Fields.Failed : 0)
-                         | (scalars.CostUsd != 0 || scalars.CostUsdSquares != 0 ? Fields.Cost : 0)
-                         | (scalars.TokensSquares != 0 ? Fields.TokensSquares : 0);
+            var fields = (figures.Requests != 0 ? Fields.Requests : 0)
+                         | (figures.Errors != 0 ? Fields.Errors : 0)
+                         | (figures.InputTokens != 0 ? Fields.InputTokens : 0)
+                         | (figures.OutputTokens != 0 ? Fields.OutputTokens : 0)
+                         | (figures.Completed != 0 ? Fields.Completed : 0)
+                         | (figures.Failed != 0 ? Fields.Failed : 0)
+                         | (figures.CostUsd != 0 || figures.CostUsdSquares != 0 ? Fields.Cost : 0)
+                         | (figures.TokensSquares != 0 ? Fields.TokensSquares : 0);
             _buffer[_position++] = (byte)fields;
-            WriteSigned(fields, Fields.Requests, scalars.Requests);
-            WriteSigned(fields, Fields.Errors, scalars.Errors);
-            WriteSigned(fields, Fields.InputTokens, scalars.InputTokens);
-            WriteSigned(fields, Fields.OutputTokens, scalars.OutputTokens);
-            WriteSigned(fields, Fields.Completed, scalars.Completed);
-            WriteSigned(fields, Fields.Failed, scalars.Failed);
+            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed])
+            {
+                if (value != 0)
+                {
+                    WriteUnsigned((ulong)((value << 1) ^ (value >> 63)));
+                }
+            }
+
             if (fields.HasFlag(Fields.Cost))
             {
-                WriteDouble(scalars.CostUsd);
-                WriteDouble(scalars.CostUsdSquares);
+                WriteDouble(figures.CostUsd);
+                WriteDouble(figures.CostUsdSquares);
             }
 
             if (fields.HasFlag(Fields.TokensSquares))
             {
-                WriteDouble(scalars.TokensSquares);
+                WriteDouble(figures.TokensSquares);
             }
 
-            var used = latency.Length - latency.Count(0L);
-            WriteUnsigned((ulong)used);
+            var latency = figures.Latency.Counts;
+            WriteUnsigned((ulong)(latency.Length - latency.Count(0L)));
             for (int bucket = 0, previous = -1; bucket < latency.Length; bucket++)
             {
                 if (latency[bucket] != 0)
@@ -294,14 +234,6 @@ internal static class PackedFigures
                     WriteUnsigned((ulong)latency[bucket]);
                     previous = bucket;
                 }
-            }
-        }
-
-        private void WriteSigned(Fields fields, Fields field, long value)
-        {
-            if (fields.HasFlag(field))
-            {
-                WriteUnsigned((ulong)((value << 1) ^ (value >> 63)));
             }
         }
 
