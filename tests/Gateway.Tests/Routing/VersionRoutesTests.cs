@@ -38,7 +38,7 @@ public sealed class VersionRoutesTests
         {
             foreach (var role in ProxyIds.Roles)
             {
-                Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", version.Number, role), out var route));
+                var route = Route("support-bot", version.Number, role);
                 Assert.Same(cluster, route.Cluster);
                 Assert.Equal(cluster.ClusterId, route.Config.ClusterId);
                 var headers = await ForwardedHeadersAsync(route);
@@ -54,14 +54,11 @@ public sealed class VersionRoutesTests
     public void A_route_is_built_by_its_first_use_and_only_once()
     {
         // Most versions of a large fleet are never requested, and most preview routes never used.
-        var v1 = Version(1);
-        var v2 = Version(2, ["http://127.0.0.1:9001"], content: "v2");
-        _clusters.Load(v1, v2);
-        _routes.Install(Agent("support-bot", v1, v2), _clusters);
+        InstallTwoVersions("support-bot");
         Assert.Equal((6, 0), (_routes.Count, _routes.Built));
 
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 2, VersionRole.Canary), out var canary));
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 2, VersionRole.Canary), out var again));
+        var canary = Route("support-bot", 2, VersionRole.Canary);
+        var again = Route("support-bot", 2, VersionRole.Canary);
 
         Assert.Same(canary, again);
         Assert.Equal(1, _routes.Built);
@@ -72,32 +69,27 @@ public sealed class VersionRoutesTests
     public void Unchanged_versions_keep_their_routes_and_new_ones_are_added()
     {
         var v1 = Version(1);
-        _clusters.Load(v1);
-        _routes.Install(Agent("support-bot", v1), _clusters);
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 1, VersionRole.Stable), out var stable));
+        Install("support-bot", v1);
+        var stable = Route("support-bot", 1, VersionRole.Stable);
 
-        var v2 = Version(2, ["http://127.0.0.1:9001"], content: "v2");
-        _routes.Install(Agent("support-bot", v1, v2), _clusters);
+        Install("support-bot", v1, Version(2, ["http://127.0.0.1:9001"], content: "v2"));
 
         Assert.Equal(6, _routes.Count);
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 1, VersionRole.Stable), out var again));
-        Assert.Same(stable, again);
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 2, VersionRole.Canary), out _));
+        Assert.Same(stable, Route("support-bot", 1, VersionRole.Stable));
+        Assert.Equal("canary", Route("support-bot", 2, VersionRole.Canary).Config.Metadata![ProxyIds.RoleMetadataKey]);
     }
 
     [Fact]
     public void Another_version_under_the_same_number_or_a_reloaded_cluster_gets_new_routes()
     {
         // A store that lost its data can hold another version under a number this replica routed before.
-        var before = Version(1);
-        _clusters.Load(before);
-        _routes.Install(Agent("support-bot", before), _clusters);
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 1, VersionRole.Stable), out var old));
+        Install("support-bot", Version(1));
+        var old = Route("support-bot", 1, VersionRole.Stable);
 
         var after = Version(1, "http://127.0.0.1:9002");
         var cluster = _clusters.Load(after)[0];
         _routes.Install(Agent("support-bot", after), _clusters);
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 1, VersionRole.Stable), out var replaced));
+        var replaced = Route("support-bot", 1, VersionRole.Stable);
         Assert.NotSame(old, replaced);
         Assert.Same(cluster, replaced.Cluster);
         Assert.Equal(after.Hash, replaced.Config.Metadata![ProxyIds.HashMetadataKey]);
@@ -105,7 +97,7 @@ public sealed class VersionRoutesTests
         // YARP dropped the cluster and added it again: a new ClusterState, which the route must count on.
         var reloaded = _clusters.Reload(after);
         _routes.Install(Agent("support-bot", after), _clusters);
-        Assert.True(_routes.TryGet(ProxyIds.VersionRoute("support-bot", 1, VersionRole.Stable), out var rebuilt));
+        var rebuilt = Route("support-bot", 1, VersionRole.Stable);
         Assert.Same(reloaded, rebuilt.Cluster);
     }
 
@@ -124,10 +116,7 @@ public sealed class VersionRoutesTests
     [Fact]
     public void Versions_an_agent_no_longer_has_and_agents_no_longer_routed_lose_their_routes()
     {
-        var v1 = Version(1);
-        var v2 = Version(2, ["http://127.0.0.1:9001"], content: "v2");
-        _clusters.Load(v1, v2);
-        _routes.Install(Agent("support-bot", v1, v2), _clusters);
+        var (v1, _) = InstallTwoVersions("support-bot");
         _routes.Install(Agent("billing-bot", v1), _clusters);
 
         _routes.Install(Agent("support-bot", v1), _clusters);
@@ -158,6 +147,28 @@ public sealed class VersionRoutesTests
         Assert.Same(cluster, same);
         Assert.Equal(4, lookup.GetRoutes().Count());
         Assert.Single(lookup.GetClusters());
+    }
+
+    /// <summary>Installs two versions of <paramref name="agent"/> on one backend.</summary>
+    private (AgentVersion V1, AgentVersion V2) InstallTwoVersions(string agent)
+    {
+        var v1 = Version(1);
+        var v2 = Version(2, ["http://127.0.0.1:9001"], content: "v2");
+        Install(agent, v1, v2);
+        return (v1, v2);
+    }
+
+    /// <summary>Installs the agent with exactly <paramref name="versions"/>, whose clusters YARP holds.</summary>
+    private void Install(string agent, params AgentVersion[] versions)
+    {
+        _clusters.Load(versions);
+        _routes.Install(Agent(agent, versions), _clusters);
+    }
+
+    private RouteModel Route(string agent, int version, VersionRole role)
+    {
+        Assert.True(_routes.TryGet(ProxyIds.VersionRoute(agent, version, role), out var route));
+        return route;
     }
 
     private static async Task<Dictionary<string, string>> ForwardedHeadersAsync(RouteModel route)
