@@ -138,11 +138,10 @@ internal static class ReleaseEndpoints
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        var limitText = context.Request.Query["limit"].ToString();
-        var limit = 100;
-        if (limitText.Length > 0 && (!int.TryParse(limitText, out limit) || limit < 1 || limit > 10_000))
+        var (limit, invalid) = HistoryLimit.Read(context);
+        if (invalid is not null)
         {
-            return AdminProblems.Validation(AdminProblems.Single("limit", "must be an integer from 1 to 10000"));
+            return invalid;
         }
 
         if (await store.GetAgentAsync(agent, context.RequestAborted) is null)

@@ -55,4 +55,17 @@ public static class RollgateMetrics
     public static readonly Gauge ConfigGeneration = Metrics.CreateGauge(
         "rollgate_config_generation", "Generation of the agent's release state this replica routes by.",
         new GaugeConfiguration { LabelNames = ["agent"] });
+
+    public static readonly Gauge ToolCircuitState = Metrics.CreateGauge(
+        "rollgate_tool_circuit_state", "State of each tool's circuit on this replica: 0 closed, 1 half-open, 2 open.",
+        new GaugeConfiguration { LabelNames = ["tool"] });
+
+    public static readonly Counter ToolRequests = Metrics.CreateCounter(
+        "rollgate_tool_requests_total",
+        "Tool calls through the gateway, by outcome (success, error, canceled, rejected while the circuit was open) and the agent version that made them (empty when unknown).",
+        new CounterConfiguration { LabelNames = ["tool", "outcome", "agent", "version"] });
+
+    public static readonly Histogram ToolRequestDuration = Metrics.CreateHistogram(
+        "rollgate_tool_request_duration_seconds", "Time to the last byte of a tool's answer.",
+        new HistogramConfiguration { LabelNames = ["tool"], Buckets = LatencyBuckets });
 }

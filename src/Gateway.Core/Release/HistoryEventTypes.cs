@@ -11,4 +11,8 @@ public static class HistoryEventTypes
     public const string Resume = "resume";
     public const string Rollback = "rollback";
     public const string Alert = "alert";
+    public const string Degrade = "degrade";
+    public const string Restore = "restore";
+    /// <summary>A tool was removed from the registry (tools have history of their own).</summary>
+    public const string Delete = "delete";
 }

@@ -14,6 +14,7 @@ using Rollgate.Routing;
 using Rollgate.Security;
 using Rollgate.Stores;
 using Rollgate.Stores.File;
+using Rollgate.Tools;
 using Rollgate.Versions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -65,6 +66,18 @@ public static class GatewayHost
         services.AddSingleton<IRuleFiringNotifier, WebhookFiringNotifier>();
         services.AddSingleton<RuleEvaluator>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<RuleEvaluator>());
+        services.AddSingleton<ControllerLeadership>();
+        services.AddSingleton<ToolCircuits>();
+        services.AddSingleton<ToolCallers>();
+        services.AddSingleton<ToolCatalog>();
+        services.AddHostedService(sp => sp.GetRequiredService<ToolCatalog>());
+        services.AddSingleton(sp => new CircuitReporter(sp.GetRequiredService<ToolCircuits>(), sp.GetRequiredService<ICircuitBoard>(),
+            sp.GetRequiredService<ReplicaIdentity>().Id, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CircuitReporter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<CircuitReporter>());
+        services.AddHostedService<ToolProber>();
+        services.AddSingleton<DegradationController>();
+        services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<DegradationController>());
+        services.AddHostedService(sp => sp.GetRequiredService<DegradationController>());
         services.AddHostedService<ControllerService>();
         services.AddSingleton<SeedLoader>();
         services.AddProblemDetails();
