@@ -84,8 +84,8 @@ public sealed partial class ToolCircuit
             ? counters
             : _byVersion.GetOrAdd((agent, version), static (key, state) => new ToolCallCounters(state.Tool, key.Agent, state.Text), (Tool: Name, Text: versionText));
 
-    /// <summary>Counts a call the tool was asked to answer, for the evidence of the next state change.</summary>
-    public void RecordCall(bool failed) => Volatile.Read(ref _window).Record(failed);
+    /// <summary>Counts a call as the breaker judged it, for the evidence of the next state change.</summary>
+    internal void RecordCall(bool failed) => Volatile.Read(ref _window).Record(failed);
 
     /// <summary>How long until the open circuit lets a probe through, per the breaker's break duration.</summary>
     public TimeSpan RetryAfter()

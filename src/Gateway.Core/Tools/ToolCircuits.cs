@@ -96,7 +96,13 @@ public sealed partial class ToolCircuits : IDisposable
                 MinimumThroughput = breaker.MinimumThroughput,
                 SamplingDuration = breaker.SamplingDuration,
                 BreakDuration = breaker.BreakDuration,
-                ShouldHandle = static args => ValueTask.FromResult(ToolCallFailures.IsFailure(args.Outcome)),
+                // Every outcome the breaker judges is also counted for the evidence of its next change of state.
+                ShouldHandle = args =>
+                {
+                    var failed = ToolCallFailures.IsFailure(args.Outcome);
+                    circuit.RecordCall(failed);
+                    return ValueTask.FromResult(failed);
+                },
                 OnOpened = _ => Moved(circuit, build, CircuitState.Open),
                 OnHalfOpened = _ => Moved(circuit, build, CircuitState.HalfOpen),
                 OnClosed = _ => Moved(circuit, build, CircuitState.Closed),

@@ -116,7 +116,6 @@ public sealed partial class ToolProxyMiddleware
             case ToolCallEnd.Answered:
                 counters.Success.Inc();
                 circuit.Duration.Observe(elapsed);
-                circuit.RecordCall(failed: false);
                 signals?.RecordToolCall(failed: false);
                 break;
             case ToolCallEnd.ServerError:
@@ -142,7 +141,6 @@ public sealed partial class ToolProxyMiddleware
     {
         counters.Error.Inc();
         circuit.Duration.Observe(elapsedSeconds);
-        circuit.RecordCall(failed: true);
         signals?.RecordToolCall(failed: true);
     }
 
