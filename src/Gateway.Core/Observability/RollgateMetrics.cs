@@ -52,6 +52,10 @@ public static class RollgateMetrics
         "rollgate_rule_firing", "1 while a rule's condition fires, else 0.",
         new GaugeConfiguration { LabelNames = ["agent", "action", "rule"] });
 
+    public static readonly Gauge AgentStatus = Metrics.CreateGauge(
+        "rollgate_agent_status", "1 for the release status this replica routes the agent by, 0 for the other statuses.",
+        new GaugeConfiguration { LabelNames = ["agent", "status"] });
+
     public static readonly Gauge ConfigGeneration = Metrics.CreateGauge(
         "rollgate_config_generation", "Generation of the agent's release state this replica routes by.",
         new GaugeConfiguration { LabelNames = ["agent"] });

@@ -38,6 +38,7 @@ public static class GatewayHost
         // gateway's own per-request work; request figures come from the gateway's metrics instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         DefaultMetricsPolicy.Apply();
+        WebhookMetrics.Publish();
 
         var services = builder.Services;
         services.AddGatewaySettings();
