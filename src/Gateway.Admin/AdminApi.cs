@@ -19,6 +19,7 @@ public static class AdminApi
         VersionEndpoints.Map(admin);
         ReleaseEndpoints.Map(admin);
         SignalEndpoints.Map(admin);
+        IdentityEndpoints.Map(admin);
         return admin;
     }
 }
