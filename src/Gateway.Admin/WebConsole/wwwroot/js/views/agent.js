@@ -127,7 +127,7 @@ function summaryView(a) {
     a.degradation ? ['degradation', degradation(a)] : null,
     ['updated', when(a.updatedAt)],
   ].filter(Boolean);
-  return h('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+  return h('dl', { class: 'facts' }, facts.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))));
 }
 
 function rulesView(rules) {
