@@ -2,6 +2,7 @@
 
 import { ApiError, onUnauthorized, session, whoami } from './api.js';
 import { h } from './dom.js';
+import { ago } from './format.js';
 
 const REFRESH_MS = 2000;
 
@@ -17,6 +18,7 @@ let identity = null;   // { name, role } of the signed-in token
 let page = null;       // the open page: { element, refresh(), dispose?() }
 let pageId = 0;        // bumps on every navigation, so a stale refresh loop stops
 let timer = 0;
+let busy = null;       // the page whose refresh is under way: another tick for it meanwhile is not needed
 
 function showSignIn(message = '') {
   identity = null;
@@ -97,17 +99,29 @@ async function route() {
 }
 
 async function tick(id) {
-  if (id !== pageId) return;
+  if (id !== pageId || busy === id) return;
   if (!document.hidden) {
+    busy = id;
     try {
       await page.refresh();
       page.element.querySelector('.refresh-error')?.remove();
+      updateRelativeTimes();
     } catch (error) {
       if (id !== pageId || (error instanceof ApiError && error.status === 401)) return;
       showRefreshError(error);
+    } finally {
+      if (busy === id) busy = null;
     }
   }
   if (id === pageId) timer = setTimeout(() => tick(id), REFRESH_MS);
+}
+
+/** "3 min ago" moves on even where the data, and so the drawing, did not change. */
+function updateRelativeTimes() {
+  for (const element of view.querySelectorAll('time[datetime]')) {
+    const text = ago(element.dateTime);
+    if (element.textContent !== text) element.textContent = text;
+  }
 }
 
 function showRefreshError(error) {

@@ -50,16 +50,16 @@ function table(rows) {
         .map(title => h('th', { scope: 'col' }, title)))),
     h('tbody', {}, rows.map(({ agent, events }) => h('tr', { dataset: { agent: agent.name } },
       h('th', { scope: 'row' }, h('a', { href: `#/agents/${encodeURIComponent(agent.name)}` }, agent.name)),
-      h('td', {}, statusBadge(agent.status)),
-      h('td', {}, version(agent.stable)),
-      h('td', {}, version(agent.canary)),
-      h('td', {}, agent.canary ? percent(agent.canaryPercent) : '—'),
-      h('td', {}, ruleSummary(agent.rules)),
-      h('td', {}, events.rollback
+      h('td', { 'data-label': 'Status' }, statusBadge(agent.status)),
+      h('td', { 'data-label': 'Stable' }, version(agent.stable)),
+      h('td', { 'data-label': 'Canary' }, version(agent.canary)),
+      h('td', { 'data-label': 'Canary %' }, agent.canary ? percent(agent.canaryPercent) : '—'),
+      h('td', { 'data-label': 'Rules' }, ruleSummary(agent.rules)),
+      h('td', { 'data-label': 'Last rollback' }, events.rollback
         ? [when(events.rollback.at), ' ', h('span', { class: 'muted', title: events.rollback.actor }, trigger(events.rollback.actor))]
         : '—'),
-      h('td', {}, degradation(agent) ?? '—'),
-      h('td', {}, lastDrill(agent, events.drill))))));
+      h('td', { 'data-label': 'Degradation' }, degradation(agent) ?? '—'),
+      h('td', { 'data-label': 'Last drill' }, lastDrill(agent, events.drill))))));
 }
 
 function lastDrill(agent, event) {
