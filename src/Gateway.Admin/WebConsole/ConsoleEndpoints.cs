@@ -25,8 +25,11 @@ public static class ConsoleEndpoints
 
     public static void MapRollgateConsole(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, "index.html"));
-        endpoints.MapMethods(Prefix + "/{**path}", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, (string?)context.GetRouteValue("path") ?? ""));
+        // Files, not API: left out of the API description.
+        endpoints.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, "index.html"))
+            .ExcludeFromDescription();
+        endpoints.MapMethods(Prefix + "/{**path}", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, (string?)context.GetRouteValue("path") ?? ""))
+            .ExcludeFromDescription();
     }
 
     private static Task ServeAsync(HttpContext context, string path)

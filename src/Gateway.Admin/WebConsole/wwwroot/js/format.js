@@ -7,7 +7,7 @@ export const num = (x, digits = 0) => defined(x) ? x.toLocaleString('en-US', { m
 export const pct = (fraction, digits = 1) => defined(fraction) ? `${(fraction * 100).toFixed(digits)}%` : DASH;
 export const percent = (x, digits = 1) => defined(x) ? `${Number(x.toFixed(digits))}%` : DASH;
 export const ms = x => defined(x) ? (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`) : DASH;
-export const usd = x => defined(x) ? `$${x < 0.01 ? x.toPrecision(2) : x.toFixed(x < 1 ? 4 : 2)}` : DASH;
+export const usd = x => defined(x) ? (x === 0 ? '$0' : `$${x < 0.01 ? x.toPrecision(2) : x.toFixed(x < 1 ? 4 : 2)}`) : DASH;
 export const version = v => defined(v) ? `v${v}` : DASH;
 
 export function time(iso) {

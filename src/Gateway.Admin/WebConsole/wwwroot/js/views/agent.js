@@ -141,7 +141,7 @@ function rulesView(rules) {
           `${version(rule.subject)} ${formatValue(metric, rule.value)}`,
           rule.subjectRequests !== undefined ? ` over ${rule.subjectRequests} requests` : '',
           rule.baseline !== undefined ? ` · baseline ${formatValue(metric, rule.baseline)}` : '',
-          rule.baselineRequests !== undefined ? ` over ${rule.baselineRequests} requests` : '',
+          rule.baseline !== undefined && rule.baselineRequests !== undefined ? ` over ${rule.baselineRequests} requests` : '',
           rule.evaluatedAt ? [' · evaluated ', when(rule.evaluatedAt)] : '')
         : null);
   }));
