@@ -24,6 +24,7 @@ public sealed class AdminAuthFilter : IEndpointFilter
         var allowed = (token.Role, permission) switch
         {
             (TokenRole.Operator, _) => true,
+            (_, AdminPermission.Identify) => true,
             (TokenRole.Viewer, AdminPermission.Read) => true,
             (TokenRole.Reporter, AdminPermission.Report) => true,
             _ => false,

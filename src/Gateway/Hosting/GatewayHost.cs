@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
+using Rollgate.Admin.WebConsole;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
 using Rollgate.Notifications;
@@ -129,6 +130,7 @@ public static class GatewayHost
         app.UseAuthorization();
         app.UseNotFoundProblem();
         app.MapRollgateAdmin();
+        app.MapRollgateConsole();
         app.MapMetrics("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
         app.MapGet("/readyz", (RoutingState routing) => routing.Loaded
