@@ -69,4 +69,4 @@ export const agents = {
 };
 
 export const whoami = () => api('/whoami');
-export const tools = () => api('/tools');
+export const tools = () => api('/tools').then(d => d.tools);
