@@ -11,4 +11,6 @@ public enum RuleMetric
     P95Latency,
     P99Latency,
     RequestRate,
+    /// <summary>The share of requests a fallback model answered (managed agents).</summary>
+    FallbackRate,
 }

@@ -40,13 +40,18 @@ public sealed class FigureSummary
 
     public long Failed { get; set; }
 
+    /// <summary>Requests a fallback model answered because the version's own model failed (managed agents).</summary>
+    public long Fallbacks { get; set; }
+
     public long Tokens => InputTokens + OutputTokens;
 
     public long Outcomes => Completed + Failed;
 
-    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && Latency.IsEmpty;
+    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && Fallbacks == 0 && Latency.IsEmpty;
 
     public double? ErrorRate => Requests > 0 ? (double)Errors / Requests : null;
+
+    public double? FallbackRate => Requests > 0 ? (double)Fallbacks / Requests : null;
 
     public double? TaskCompletionRate => Outcomes > 0 ? (double)Completed / Outcomes : null;
 
@@ -83,6 +88,7 @@ public sealed class FigureSummary
         RuleMetric.P95Latency => P95Ms,
         RuleMetric.P99Latency => P99Ms,
         RuleMetric.RequestRate => RequestRate(window),
+        RuleMetric.FallbackRate => FallbackRate,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
 
@@ -96,6 +102,11 @@ public sealed class FigureSummary
         if (signal.Error)
         {
             Errors++;
+        }
+
+        if (signal.Fallback)
+        {
+            Fallbacks++;
         }
 
         Latency.Record(signal.LatencyMs);
@@ -139,6 +150,7 @@ public sealed class FigureSummary
         TokensSquares += other.TokensSquares;
         Completed += other.Completed;
         Failed += other.Failed;
+        Fallbacks += other.Fallbacks;
         return this;
     }
 
@@ -160,7 +172,7 @@ public sealed class FigureSummary
 
     public override string ToString()
         => $"requests={Requests} errors={Errors} p50={P50Ms:F1}ms p95={P95Ms:F1}ms p99={P99Ms:F1}ms cost={CostUsd:G6} " +
-           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed}";
+           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed} fallbacks={Fallbacks}";
 }
 
 /// <summary>How raw signal values are sanitised before they are counted.</summary>

@@ -9,7 +9,8 @@ namespace Rollgate.Signals;
 /// what it holds rather than by the 301 latency buckets a <see cref="FigureSummary"/> carries.
 /// </summary>
 /// <remarks>
-/// Versions follow in ascending order. Each is its number, a byte telling which fields are not zero, those fields
+/// Versions follow in ascending order. Each is its number, a variable-length integer telling which fields are not zero
+/// (one byte for the usual ones), those fields
 /// (counts as variable-length integers, sums of money and squares as the exact doubles) and its non-empty latency
 /// buckets as (gap from the previous one, count). Adding and reading give exactly the sums <see cref="FigureSummary.Add"/>
 /// would: the doubles are stored as they are, and adding two of them does not depend on their order.
@@ -17,7 +18,7 @@ namespace Rollgate.Signals;
 internal static class PackedFigures
 {
     [Flags]
-    private enum Fields : byte
+    private enum Fields : ushort
     {
         Requests = 1,
         Errors = 2,
@@ -27,10 +28,11 @@ internal static class PackedFigures
         Failed = 32,
         Cost = 64,
         TokensSquares = 128,
+        Fallbacks = 256,
     }
 
     /// <summary>The most one version can take: every field at its widest and every latency bucket used.</summary>
-    private const int MaxVersionBytes = 5 + 1 + 6 * 10 + 3 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
+    private const int MaxVersionBytes = 5 + 2 + 7 * 10 + 3 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
 
     /// <summary>Returns <paramref name="packed"/> (null for none yet) with <paramref name="figures"/> added to its version.</summary>
     public static byte[] Add(byte[]? packed, int version, FigureSummary figures)
@@ -107,13 +109,14 @@ internal static class PackedFigures
         /// <summary>Adds the figures that follow a version number to <paramref name="sum"/>.</summary>
         public void ReadFigures(FigureSummary sum)
         {
-            var fields = (Fields)_bytes[Position++];
+            var fields = (Fields)ReadUnsigned();
             sum.Requests += fields.HasFlag(Fields.Requests) ? ReadSigned() : 0;
             sum.Errors += fields.HasFlag(Fields.Errors) ? ReadSigned() : 0;
             sum.InputTokens += fields.HasFlag(Fields.InputTokens) ? ReadSigned() : 0;
             sum.OutputTokens += fields.HasFlag(Fields.OutputTokens) ? ReadSigned() : 0;
             sum.Completed += fields.HasFlag(Fields.Completed) ? ReadSigned() : 0;
             sum.Failed += fields.HasFlag(Fields.Failed) ? ReadSigned() : 0;
+            sum.Fallbacks += fields.HasFlag(Fields.Fallbacks) ? ReadSigned() : 0;
             if (fields.HasFlag(Fields.Cost))
             {
                 sum.CostUsd += ReadDouble();
@@ -135,8 +138,8 @@ internal static class PackedFigures
 
         public void SkipFigures()
         {
-            var fields = (Fields)_bytes[Position++];
-            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed])
+            var fields = (Fields)ReadUnsigned();
+            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.Fallbacks])
             {
                 if (fields.HasFlag(field))
                 {
@@ -203,9 +206,10 @@ internal static class PackedFigures
                          | (figures.Completed != 0 ? Fields.Completed : 0)
                          | (figures.Failed != 0 ? Fields.Failed : 0)
                          | (figures.CostUsd != 0 || figures.CostUsdSquares != 0 ? Fields.Cost : 0)
-                         | (figures.TokensSquares != 0 ? Fields.TokensSquares : 0);
-            _buffer[_position++] = (byte)fields;
-            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed])
+                         | (figures.TokensSquares != 0 ? Fields.TokensSquares : 0)
+                         | (figures.Fallbacks != 0 ? Fields.Fallbacks : 0);
+            WriteUnsigned((ulong)fields);
+            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed, figures.Fallbacks])
             {
                 if (value != 0)
                 {

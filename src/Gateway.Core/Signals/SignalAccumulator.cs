@@ -19,6 +19,7 @@ internal sealed class SignalAccumulator
     private long _tokensSquares;
     private long _completed;
     private long _failed;
+    private long _fallbacks;
     private double _cost;
     private double _costSquares;
 
@@ -29,6 +30,11 @@ internal sealed class SignalAccumulator
         if (signal.Error)
         {
             Interlocked.Increment(ref _errors);
+        }
+
+        if (signal.Fallback)
+        {
+            Interlocked.Increment(ref _fallbacks);
         }
 
         var cost = SignalValues.Cost(signal.CostUsd);
@@ -95,6 +101,7 @@ internal sealed class SignalAccumulator
         }
 
         summary.Errors = Take(ref _errors);
+        summary.Fallbacks = Take(ref _fallbacks);
         summary.InputTokens = Take(ref _inputTokens);
         summary.OutputTokens = Take(ref _outputTokens);
         summary.TokensSquares = Take(ref _tokensSquares);

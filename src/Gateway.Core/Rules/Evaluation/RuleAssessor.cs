@@ -102,8 +102,12 @@ public static class RuleAssessor
         return null; // request_rate: a count, not a sample; the condition alone decides.
     }
 
-    private static (long N, long Events) RateCounts(RuleMetric metric, FigureSummary figures)
-        => metric == RuleMetric.ErrorRate ? (figures.Requests, figures.Errors) : (figures.Completed + figures.Failed, figures.Completed);
+    private static (long N, long Events) RateCounts(RuleMetric metric, FigureSummary figures) => metric switch
+    {
+        RuleMetric.ErrorRate => (figures.Requests, figures.Errors),
+        RuleMetric.FallbackRate => (figures.Requests, figures.Fallbacks),
+        _ => (figures.Completed + figures.Failed, figures.Completed),
+    };
 
     private static double Ratio(RuleCondition condition) => condition switch
     {
