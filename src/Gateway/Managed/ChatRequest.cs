@@ -33,7 +33,7 @@ public sealed class ChatRequest : IDisposable
     /// </summary>
     public bool AddsUsage { get; }
 
-    /// <summary>Parses <paramref name="body"/>; null with the problem (field first, as in every 400) when it is not a chat request.</summary>
+    /// <summary>Parses <paramref name="body"/>, which must stay unchanged while the request is used; null with the problem (field first, as in every 400) when it is not a chat request.</summary>
     public static ChatRequest? Parse(ReadOnlyMemory<byte> body, out string? problem)
     {
         JsonDocument document;

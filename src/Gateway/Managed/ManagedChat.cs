@@ -91,7 +91,9 @@ public sealed partial class ManagedChat
             return;
         }
 
-        await CallAsync(context, target, managed, chat, body, requestId);
+        // The parsed request reads the client's bytes in place: what each model is sent is written elsewhere.
+        using var sent = new PooledBufferWriter(body.Length + 4096);
+        await CallAsync(context, target, managed, chat, sent, requestId);
     }
 
     private async Task CallAsync(HttpContext context, VersionTarget target, ManagedVersion managed, ChatRequest chat, PooledBufferWriter body, string requestId)
