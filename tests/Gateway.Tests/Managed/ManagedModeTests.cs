@@ -105,6 +105,24 @@ public sealed class ManagedModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_primary_silent_past_the_timeout_is_answered_by_the_fallback()
+    {
+        _primary.Hangs(TimeSpan.FromSeconds(3));
+        _fallback.Answers("Hello from the fallback.");
+        var version = Version("You help.", "gpt-primary");
+        version["backend"] = new JsonObject { ["timeout"] = "300ms" };
+        await DeployAsync(await CreateVersionAsync(version));
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = await Client().CompleteChatAsync([new UserChatMessage("Hi")]);
+
+        Assert.Equal("gpt-fallback", Header(result, "X-Rollgate-Model"));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(3), $"took {started.Elapsed}");
+        var metrics = await _gateway.Admin.GetStringAsync("/metrics");
+        Assert.Equal(1, Metric(metrics, "rollgate_model_requests_total", $"agent=\"{_agent}\",version=\"1\",model=\"gpt-primary\",outcome=\"error\""));
+    }
+
+    [Fact]
     public async Task No_model_answering_is_a_problem_and_an_error_of_the_version()
     {
         _primary.Fails(500);

@@ -16,6 +16,10 @@ internal sealed class ModelEndpoint : IDisposable
     public void Answers(string content, int promptTokens = 1000, int completionTokens = 200)
         => Reply(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Completion(content, promptTokens, completionTokens)));
 
+    /// <summary>Answers only after <paramref name="delay"/>: a model that hangs.</summary>
+    public void Hangs(TimeSpan delay)
+        => Reply(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Completion("late", 1, 1)).WithDelay(delay));
+
     public void Fails(int status = 503)
         => Reply(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody("""{"error":{"message":"overloaded"}}"""));
 
