@@ -51,6 +51,13 @@ public sealed partial class ManagedChat
         response.Headers[RollgateHeaders.Version] = target.NumberText;
         response.Headers[RollgateHeaders.RequestId] = requestId;
         var managed = target.Managed!.Version(_defaultTimeout);
+        if (managed.Models.Count == 0)
+        {
+            _recorder.ModelFailed(target, TimeSpan.Zero, requestId);
+            await ManagedProblems.NoModelAsync(context, target, requestId);
+            return;
+        }
+
         var path = context.Request.RouteValues[RestOfPathTransform.Parameter] as string;
         var method = context.Request.Method;
         if (path is "v1/models" || path?.StartsWith("v1/models/", StringComparison.Ordinal) == true)

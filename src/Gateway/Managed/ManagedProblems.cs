@@ -31,6 +31,11 @@ public static class ManagedProblems
         => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "model-key-missing", "Model key missing",
             $"Version {target.NumberText} of '{target.Agent}' calls model '{model.Name}' with the key in the environment variable {model.ApiKeyEnv}, which is not set on this gateway.");
 
+    /// <summary>A version created before its agent became managed, without <c>model.name</c> and <c>model.endpoint</c>.</summary>
+    public static Task NoModelAsync(HttpContext context, VersionTarget target, string requestId)
+        => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status503ServiceUnavailable, "model-not-configured", "No model to call",
+            $"Version {target.NumberText} of '{target.Agent}' names no model to call (model.name and model.endpoint); deploy a version that does.");
+
     /// <param name="failures">Each model tried and what became of it, such as <c>gpt-4o (503)</c>.</param>
     public static Task UnavailableAsync(HttpContext context, VersionTarget target, string failures, string requestId)
         => ProblemResponses.WriteAsync(context, requestId, StatusCodes.Status502BadGateway, "model-unavailable", "Model unavailable",

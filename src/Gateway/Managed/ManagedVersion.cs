@@ -16,10 +16,14 @@ public sealed class ManagedVersion
     private ManagedVersion(AgentVersion version, TimeSpan defaultTimeout)
     {
         var model = version.Model is { } m ? m.Deserialize<ModelSpec>(RollgateJson.Strict) : null;
+        Guardrails = GuardrailRules.Read(version.Guardrails);
+        PromptMessages = PromptOf(version.Prompt);
+        Timeout = BackendCluster.Of(version).Timeout ?? defaultTimeout;
         if (model?.Name is not { } name || model.Endpoint is not { } endpoint)
         {
-            // Refused when the version was created; a store edited by hand is the only way here.
-            throw new InvalidOperationException($"Version {version.Number} has no model.name or model.endpoint to call.");
+            // Refused for a version created for a managed agent; one created while the agent was passthrough gets here.
+            Models = [];
+            return;
         }
 
         var models = new List<ManagedModel> { new(name, endpoint, model.ApiKeyEnv, model.Pricing ?? ModelPricing.Free) };
@@ -33,13 +37,10 @@ public sealed class ManagedVersion
         Temperature = model.Temperature;
         MaxTokens = model.MaxTokens;
         Stop = model.Stop is { Count: > 0 } stop ? JsonSerializer.SerializeToUtf8Bytes(stop) : null;
-        PromptMessages = PromptOf(version.Prompt);
         (SetsTools, Tools) = ToolsOf(version.Tools);
-        Guardrails = GuardrailRules.Read(version.Guardrails);
-        Timeout = BackendCluster.Of(version).Timeout ?? defaultTimeout;
     }
 
-    /// <summary>The version's own model first, then its fallbacks in order.</summary>
+    /// <summary>The version's own model first, then its fallbacks in order; empty when the version names no model to call.</summary>
     public IReadOnlyList<ManagedModel> Models { get; }
 
     public double? Temperature { get; }

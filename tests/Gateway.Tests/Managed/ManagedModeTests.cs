@@ -260,6 +260,25 @@ public sealed class ManagedModeTests : IAsyncLifetime
         Assert.Equal(0, _primary.Calls);
     }
 
+    [Fact]
+    public async Task An_agent_made_managed_answers_for_a_version_without_a_model_with_a_problem()
+    {
+        const string agent = "turned-managed";
+        await _gateway.ReleaseAsync(agent, "http://127.0.0.1:9");
+        await GatewayInstance.EnsureAsync(await _gateway.PutAgentAsync(agent, new { mode = "openai" }));
+
+        HttpResponseMessage response = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            response = await _gateway.Proxy.PostAsync($"/agents/{agent}/v1/chat/completions", GatewayInstance.Json("""{"messages":[]}"""));
+            return response.StatusCode != HttpStatusCode.BadGateway; // until this replica routes by the new definition
+        }, "the agent is managed");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("https://rollgate.dev/problems/model-not-configured", (string?)problem!["type"]);
+    }
+
     [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("""["a"]""", "must be a JSON object")]
