@@ -13,6 +13,8 @@
 #   SignalPartsBenchmarks  each part of the signal path alone (capture stream, usage parse, Prometheus, figures, ledger).
 #   TransformBenchmarks    the request transforms of a gateway version route against the minimal proxy's route, both
 #                          built by YARP's transform builder (time and bytes; informative, not judged).
+#   ManagedRewriteBenchmarks  a managed agent's request rewrite of a 2 KB chat request (parse, input guardrails, the
+#                          version applied), judged against 20 µs. Alone: --filter '*ManagedRewrite*'.
 # Prints BenchmarkDotNet's table, then "on / off / delta" bytes per request and PASS/FAIL per comparison, and the
 # transforms' time ratio. With --filter '*Transform*' only that comparison runs (exit 0).
 #

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Proxy throughput: the Rollgate gateway against a minimal YARP proxy (the baseline), same backend, same load.
 #
-#   bench/proxy-throughput.sh [--stable | --canary | --all]     (default: --all, i.e. both scenarios)
+#   bench/proxy-throughput.sh [--stable | --canary | --all | --managed]     (default: --all, i.e. stable and canary)
 #
 # Scenarios
 #   stable  the agent has one deployed version: every request goes to it.
 #   canary  a canary rollout at 50% is active and wrk sends a varying X-Session-Id (a small Lua script),
 #           so requests are split between stable and canary by sticky bucket. The baseline gets the same
 #           wrk script (it just forwards the header), so both sides see identical load.
+#   managed a managed agent ("mode": "openai") against a passthrough agent of the same gateway, both sent the same
+#           2 KB chat completion request (a POST, by a small Lua script) and answered by the same backend playing the
+#           model: what the gateway's request rewrite, model call and relay cost over forwarding. Here "baseline" is
+#           the passthrough agent and "gateway" the managed one. Not part of --all.
 #
 # Each scenario warms up each side, then runs rounds of one measurement per side, the order swapped every round
 # (baseline-gateway, gateway-baseline, ...: a drift during a round then favours neither side). Every round gives a
@@ -31,7 +35,7 @@
 #                   the gateway adds (five toward the backend, two toward the client) as constants: a diagnostic that
 #                   shows how much of the gap is that header traffic. The verdict is meant for the plain baseline.
 #
-# Needs: the .NET 10 SDK. Installs wrk and curl with apt-get when they are missing (run as root).
+# Needs: the .NET 10 SDK (and python3 for --managed). Installs wrk and curl with apt-get when they are missing (run as root).
 # Builds into $ROOT/artifacts/bench (Release), apart from development builds.
 set -euo pipefail
 
@@ -56,14 +60,15 @@ while (($# > 0)); do
     --canary) SCENARIO=canary ;;
     --stable) SCENARIO=stable ;;
     --all) SCENARIO=all ;;
+    --managed) SCENARIO=managed ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case $SCENARIO in
-  stable | canary | all) ;;
-  *) echo "SCENARIO must be stable, canary or all (got '$SCENARIO')" >&2; exit 2 ;;
+  stable | canary | all | managed) ;;
+  *) echo "SCENARIO must be stable, canary, all or managed (got '$SCENARIO')" >&2; exit 2 ;;
 esac
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer" >&2; exit 2; }
 
@@ -175,13 +180,15 @@ median() {
 RESULTS=()   # one summary line per scenario
 FAILED=0
 
-# measure SCENARIO_NAME LUA : warm-up and alternating rounds against both proxies, then the verdict.
+# measure SCENARIO_NAME LUA [BASE_URL BASE_PID GATEWAY_URL] : warm-up and alternating rounds against both sides, then
+# the verdict. The sides are the minimal proxy and the gateway unless given.
 measure() {
   local scenario=$1 lua=${2:-}
-  local base_url="http://127.0.0.1:$BASE_PORT/agents/$AGENT/v1/chat/completions"
-  local gw_url="http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions"
+  local base_url=${3:-"http://127.0.0.1:$BASE_PORT/agents/$AGENT/v1/chat/completions"}
+  local base_pid=${4:-$BASE_PID}
+  local gw_url=${5:-"http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions"}
   log "[$scenario] warm-up: $WARMUP per side"
-  run_wrk "$BASE_PID" "$base_url" "$WARMUP" "$lua" >/dev/null
+  run_wrk "$base_pid" "$base_url" "$WARMUP" "$lua" >/dev/null
   run_wrk "$GATEWAY_PID" "$gw_url" "$WARMUP" "$lua" >/dev/null
 
   local base=() gw=() base_cpu=() gw_cpu=() pairs=() round side order url pid line rps p50 p99 errors cpu backend_cpu bad=0
@@ -191,7 +198,7 @@ measure() {
   for round in $(seq 1 "$ROUNDS"); do
     if ((round % 2)); then order="baseline gateway"; else order="gateway baseline"; fi
     for side in $order; do
-      if [[ $side == baseline ]]; then url=$base_url pid=$BASE_PID; else url=$gw_url pid=$GATEWAY_PID; fi
+      if [[ $side == baseline ]]; then url=$base_url pid=$base_pid; else url=$gw_url pid=$GATEWAY_PID; fi
       line=$(run_wrk "$pid" "$url" "$DURATION" "$lua")
       read -r rps p50 p99 errors cpu backend_cpu <<<"$line"
       printf '%-6s %-9s %12.0f %10s %10s %8s %14s %14s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors" "$cpu" "$backend_cpu"
@@ -266,6 +273,12 @@ cat >"$WORK/seed.json" <<EOF
 {"agents":[{"name":"$AGENT","definition":{},"versions":[
   {"prompt":{"system":"bench"},"backend":{"destinations":["http://127.0.0.1:$BACKEND_PORT"]}},
   {"prompt":{"system":"bench v2"},"backend":{"destinations":["http://127.0.0.1:$BACKEND_PORT"]}}
+],"deploy":1},
+{"name":"$AGENT-managed","definition":{"mode":"openai"},"versions":[
+  {"prompt":{"system":"You are a terse support agent."},
+   "model":{"name":"bench-model","endpoint":"http://127.0.0.1:$BACKEND_PORT/v1","temperature":0.2,"maxTokens":300,
+            "pricing":{"inputPerMTok":2.5,"outputPerMTok":10}},
+   "tools":[{"name":"lookup_order","description":"Finds an order","parameters":{"type":"object","properties":{"id":{"type":"string"}}}}]}
 ],"deploy":1}]}
 EOF
 
@@ -307,6 +320,23 @@ EOF
 
 if [[ $SCENARIO == stable || $SCENARIO == all ]]; then
   measure stable
+fi
+if [[ $SCENARIO == managed ]]; then
+  # A 2 KB chat request: the same body to the passthrough agent and to the managed one.
+  python3 - "$WORK/chat-2k.lua" <<'PY'
+import json, sys
+messages, size, turn = [], 0, 0
+while size < 1850:
+    text = f"Turn {turn}: my order 10{turn:04d} has not arrived yet, the tracking page says it left the depot on Monday. Can you check? "
+    messages.append({"role": "user" if turn % 2 == 0 else "assistant", "content": text})
+    size, turn = size + len(text) + 32, turn + 1
+body = json.dumps({"model": "gpt-4o", "messages": messages, "user": "user-42"})
+with open(sys.argv[1], "w") as lua:
+    lua.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ' + json.dumps(body) + "\n")
+PY
+  wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/models"
+  measure managed "$WORK/chat-2k.lua" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions" "$GATEWAY_PID" \
+    "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/chat/completions"
 fi
 if [[ $SCENARIO == canary || $SCENARIO == all ]]; then
   start_canary

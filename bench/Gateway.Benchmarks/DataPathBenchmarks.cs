@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Rollgate.Managed;
 using Rollgate.Routing;
 using Rollgate.Signals;
 using Yarp.ReverseProxy;
@@ -48,7 +49,13 @@ public class MiddlewareBenchmarks
     }
 
     private AgentProxyMiddleware Middleware(RequestDelegate forwarder, IRequestRecorder recorder)
-        => new(forwarder, _fixture.Routing, _fixture.ProxyState, _fixture.Chooser, recorder, new ProxyLimits(30_000_000), NullLogger<AgentProxyMiddleware>.Instance);
+        => new(forwarder, _fixture.Routing, _fixture.ProxyState, _fixture.Chooser, recorder, new ProxyLimits(30_000_000), Managed(recorder),
+            NullLogger<AgentProxyMiddleware>.Instance);
+
+    /// <summary>The managed-agent step, which the passthrough agents measured here never reach.</summary>
+    private static ManagedChat Managed(IRequestRecorder recorder)
+        => new(new ModelClient(), new ModelCircuits(new ModelCircuitOptions(), TimeProvider.System, NullLogger<ModelCircuits>.Instance), recorder,
+            TimeSpan.FromMinutes(5), TimeProvider.System, NullLogger<ManagedChat>.Instance);
 
     /// <summary>
     /// The gateway moves remembered request ids from the hot-path buffer into the ledger once a second (FigureFlusherService);

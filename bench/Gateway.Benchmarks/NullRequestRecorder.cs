@@ -27,4 +27,12 @@ internal sealed class NullRequestRecorder : IRequestRecorder
     public void Canceled(VersionTarget target, string requestId)
     {
     }
+
+    public void ModelAnswered(VersionTarget target, in ModelAnswer answer, TimeSpan elapsed, string requestId)
+    {
+    }
+
+    public void ModelFailed(VersionTarget target, TimeSpan elapsed, string requestId)
+    {
+    }
 }

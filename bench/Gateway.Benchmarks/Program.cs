@@ -1,4 +1,5 @@
-// Per-request allocation of the gateway's routing and signal code (target: signals add under 512 bytes per request).
+// Per-request allocation of the gateway's routing and signal code (target: signals add under 512 bytes per request), and
+// the time of a managed agent's request rewrite (target: under 20 µs for a 2 KB chat request).
 //
 //   dotnet Gateway.Benchmarks.dll [--job short|medium|default] [--filter PATTERN] [any BenchmarkDotNet option]
 //
@@ -46,7 +47,8 @@ if (!rest.Contains("--filter"))
     rest.AddRange(["--filter", "*"]);
 }
 
-var summaries = BenchmarkSwitcher.FromTypes([typeof(MiddlewareBenchmarks), typeof(ComponentBenchmarks), typeof(SignalPartsBenchmarks), typeof(TransformBenchmarks)]).Run(rest.ToArray(), config).ToArray();
+var summaries = BenchmarkSwitcher.FromTypes([typeof(MiddlewareBenchmarks), typeof(ComponentBenchmarks), typeof(SignalPartsBenchmarks), typeof(TransformBenchmarks),
+    typeof(ManagedRewriteBenchmarks)]).Run(rest.ToArray(), config).ToArray();
 var reports = summaries.SelectMany(s => s.Reports).Where(r => r.Success).ToArray();
 
 long? Bytes(string type, string method, bool? asyncBackend = null)
@@ -105,6 +107,19 @@ if (gatewayTransforms is { } g && minimalTransforms is { } m)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"request transforms per request: gateway version route {g:F0} ns, minimal YARP route {m:F0} ns (ratio {g / m:F2})"));
+}
+
+const double RewriteTargetNs = 20_000;
+var rewrite = Nanoseconds(nameof(ManagedRewriteBenchmarks), nameof(ManagedRewriteBenchmarks.Rewrite));
+var rewriteGuarded = Nanoseconds(nameof(ManagedRewriteBenchmarks), nameof(ManagedRewriteBenchmarks.RewriteGuarded));
+if (rewrite is { } r && rewriteGuarded is { } rg)
+{
+    var pass = r < RewriteTargetNs && rg < RewriteTargetNs;
+    failed |= !pass;
+    judged++;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"managed request rewrite of a 2 KB chat request: {r / 1000:F2} µs ({Bytes(nameof(ManagedRewriteBenchmarks), nameof(ManagedRewriteBenchmarks.Rewrite))} B), " +
+        $"with input guardrails {rg / 1000:F2} µs ({Bytes(nameof(ManagedRewriteBenchmarks), nameof(ManagedRewriteBenchmarks.RewriteGuarded))} B); target < 20 µs: {(pass ? "PASS" : "FAIL")}"));
 }
 
 if (judged == 0)

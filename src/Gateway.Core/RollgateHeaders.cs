@@ -36,6 +36,9 @@ public static class RollgateHeaders
     /// <summary>Backend to gateway: the task's outcome known with the response, <c>completed</c> or <c>failed</c>.</summary>
     public const string Outcome = "X-Rollgate-Outcome";
 
+    /// <summary>Gateway to client, for a managed agent: the model that answered (the version's own or a fallback).</summary>
+    public const string Model = "X-Rollgate-Model";
+
     /// <summary>On a webhook: the type of the event in the body.</summary>
     public const string Event = "X-Rollgate-Event";
 

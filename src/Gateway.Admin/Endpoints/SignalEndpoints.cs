@@ -122,7 +122,8 @@ internal static class SignalEndpoints
 /// <summary>One version's figures over a window (<c>GET …/metrics</c>).</summary>
 public sealed record VersionFiguresView(
     int Version, string Role, long Requests, long Errors, double? ErrorRate, double? MeanMs, double? P50Ms, double? P95Ms, double? P99Ms,
-    double? CostPerRequest, double? TokensPerRequest, double? TaskCompletionRate, double RequestRate, long Completed, long Failed, double CostUsd)
+    double? CostPerRequest, double? TokensPerRequest, double? TaskCompletionRate, double RequestRate, long Completed, long Failed, double CostUsd,
+    long Fallbacks, double? FallbackRate)
 {
     /// <summary>Calls the version's agent made through the gateway to its tools, and how many failed.</summary>
     public long ToolCalls { get; init; }
@@ -134,7 +135,7 @@ public sealed record VersionFiguresView(
     public static VersionFiguresView From(int version, string role, FigureSummary f, TimeSpan window) => new(
         version, role, f.Requests, f.Errors, Round(f.ErrorRate), Round(f.Latency.Mean()), Round(f.P50Ms), Round(f.P95Ms), Round(f.P99Ms),
         Round(f.CostPerRequest, 9), Round(f.TokensPerRequest), Round(f.TaskCompletionRate), Math.Round(f.RequestRate(window), 4),
-        f.Completed, f.Failed, Math.Round(f.CostUsd, 9))
+        f.Completed, f.Failed, Math.Round(f.CostUsd, 9), f.Fallbacks, Round(f.FallbackRate))
     {
         ToolCalls = f.ToolCalls,
         ToolFailures = f.ToolFailures,

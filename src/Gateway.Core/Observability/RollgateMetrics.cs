@@ -28,6 +28,18 @@ public static class RollgateMetrics
         "rollgate_task_outcomes_total", "Task outcomes reported per agent version.",
         new CounterConfiguration { LabelNames = ["agent", "version", "outcome"] });
 
+    public static readonly Counter ModelRequests = Metrics.CreateCounter(
+        "rollgate_model_requests_total", "Calls of managed agents to model endpoints, by the model called and the outcome: success, error or circuit_open.",
+        new CounterConfiguration { LabelNames = ["agent", "version", "model", "outcome"] });
+
+    public static readonly Counter Fallbacks = Metrics.CreateCounter(
+        "rollgate_fallbacks_total", "Times a managed agent's request moved on from a failed model to the next fallback.",
+        new CounterConfiguration { LabelNames = ["agent", "version", "from", "to"] });
+
+    public static readonly Counter GuardrailBlocks = Metrics.CreateCounter(
+        "rollgate_guardrail_blocks_total", "Requests (stage input) and answers (stage output) the gateway's guardrails blocked.",
+        new CounterConfiguration { LabelNames = ["agent", "version", "stage"] });
+
     public static readonly Gauge CanaryPercent = Metrics.CreateGauge(
         "rollgate_canary_percent", "Share of traffic sent to the canary version.",
         new GaugeConfiguration { LabelNames = ["agent"] });

@@ -13,4 +13,6 @@ public enum RuleMetric
     RequestRate,
     /// <summary>The share of a version's tool calls that failed (a tool's backend fault, or its circuit open).</summary>
     ToolErrorRate,
+    /// <summary>The share of requests a fallback model answered (managed agents).</summary>
+    FallbackRate,
 }

@@ -46,13 +46,18 @@ public sealed class FigureSummary
     /// <summary>Tool calls that failed: a backend fault of the tool, or refused because its circuit was open.</summary>
     public long ToolFailures { get; set; }
 
+    /// <summary>Requests a fallback model answered because the version's own model failed (managed agents).</summary>
+    public long Fallbacks { get; set; }
+
     public long Tokens => InputTokens + OutputTokens;
 
     public long Outcomes => Completed + Failed;
 
-    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && ToolCalls == 0 && Latency.IsEmpty;
+    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && ToolCalls == 0 && Fallbacks == 0 && Latency.IsEmpty;
 
     public double? ErrorRate => Requests > 0 ? (double)Errors / Requests : null;
+
+    public double? FallbackRate => Requests > 0 ? (double)Fallbacks / Requests : null;
 
     public double? TaskCompletionRate => Outcomes > 0 ? (double)Completed / Outcomes : null;
 
@@ -92,6 +97,7 @@ public sealed class FigureSummary
         RuleMetric.P99Latency => P99Ms,
         RuleMetric.RequestRate => RequestRate(window),
         RuleMetric.ToolErrorRate => ToolErrorRate,
+        RuleMetric.FallbackRate => FallbackRate,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
 
@@ -110,6 +116,11 @@ public sealed class FigureSummary
         if (signal.Error)
         {
             Errors++;
+        }
+
+        if (signal.Fallback)
+        {
+            Fallbacks++;
         }
 
         Latency.Record(signal.LatencyMs);
@@ -167,6 +178,7 @@ public sealed class FigureSummary
         Failed += other.Failed;
         ToolCalls += other.ToolCalls;
         ToolFailures += other.ToolFailures;
+        Fallbacks += other.Fallbacks;
         return this;
     }
 
@@ -188,7 +200,7 @@ public sealed class FigureSummary
 
     public override string ToString()
         => $"requests={Requests} errors={Errors} p50={P50Ms:F1}ms p95={P95Ms:F1}ms p99={P99Ms:F1}ms cost={CostUsd:G6} " +
-           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed} tools={ToolFailures}/{ToolCalls}";
+           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed} tools={ToolFailures}/{ToolCalls} fallbacks={Fallbacks}";
 }
 
 /// <summary>How raw signal values are sanitised before they are counted.</summary>

@@ -9,7 +9,8 @@ namespace Rollgate.Signals;
 /// what it holds rather than by the 301 latency buckets a <see cref="FigureSummary"/> carries.
 /// </summary>
 /// <remarks>
-/// Versions follow in ascending order. Each is its number, a byte telling which fields are not zero, those fields
+/// Versions follow in ascending order. Each is its number, a variable-length integer telling which fields are not zero
+/// (one byte for the usual ones), those fields
 /// (counts as variable-length integers, sums of money and squares as the exact doubles) and its non-empty latency
 /// buckets as (gap from the previous one, count). Adding and reading give exactly the sums <see cref="FigureSummary.Add"/>
 /// would: the doubles are stored as they are, and adding two of them does not depend on their order.
@@ -29,10 +30,11 @@ internal static class PackedFigures
         TokensSquares = 128,
         ToolCalls = 256,
         ToolFailures = 512,
+        Fallbacks = 1024,
     }
 
     /// <summary>The most one version can take: every field at its widest and every latency bucket used.</summary>
-    private const int MaxVersionBytes = 5 + 3 + 8 * 10 + 3 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
+    private const int MaxVersionBytes = 5 + 3 + 9 * 10 + 3 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
 
     /// <summary>Returns <paramref name="packed"/> (null for none yet) with <paramref name="figures"/> added to its version.</summary>
     public static byte[] Add(byte[]? packed, int version, FigureSummary figures)
@@ -118,6 +120,7 @@ internal static class PackedFigures
             sum.Failed += fields.HasFlag(Fields.Failed) ? ReadSigned() : 0;
             sum.ToolCalls += fields.HasFlag(Fields.ToolCalls) ? ReadSigned() : 0;
             sum.ToolFailures += fields.HasFlag(Fields.ToolFailures) ? ReadSigned() : 0;
+            sum.Fallbacks += fields.HasFlag(Fields.Fallbacks) ? ReadSigned() : 0;
             if (fields.HasFlag(Fields.Cost))
             {
                 sum.CostUsd += ReadDouble();
@@ -140,7 +143,7 @@ internal static class PackedFigures
         public void SkipFigures()
         {
             var fields = (Fields)ReadUnsigned();
-            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.ToolCalls, Fields.ToolFailures])
+            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.ToolCalls, Fields.ToolFailures, Fields.Fallbacks])
             {
                 if (fields.HasFlag(field))
                 {
@@ -209,9 +212,10 @@ internal static class PackedFigures
                          | (figures.CostUsd != 0 || figures.CostUsdSquares != 0 ? Fields.Cost : 0)
                          | (figures.TokensSquares != 0 ? Fields.TokensSquares : 0)
                          | (figures.ToolCalls != 0 ? Fields.ToolCalls : 0)
-                         | (figures.ToolFailures != 0 ? Fields.ToolFailures : 0);
+                         | (figures.ToolFailures != 0 ? Fields.ToolFailures : 0)
+                         | (figures.Fallbacks != 0 ? Fields.Fallbacks : 0);
             WriteUnsigned((ulong)fields);
-            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed, figures.ToolCalls, figures.ToolFailures])
+            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed, figures.ToolCalls, figures.ToolFailures, figures.Fallbacks])
             {
                 if (value != 0)
                 {

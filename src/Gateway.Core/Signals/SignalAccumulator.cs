@@ -21,6 +21,7 @@ internal sealed class SignalAccumulator
     private long _failed;
     private long _toolCalls;
     private long _toolFailures;
+    private long _fallbacks;
     private double _cost;
     private double _costSquares;
 
@@ -31,6 +32,11 @@ internal sealed class SignalAccumulator
         if (signal.Error)
         {
             Interlocked.Increment(ref _errors);
+        }
+
+        if (signal.Fallback)
+        {
+            Interlocked.Increment(ref _fallbacks);
         }
 
         var cost = SignalValues.Cost(signal.CostUsd);
@@ -112,6 +118,7 @@ internal sealed class SignalAccumulator
         }
 
         summary.Errors = Take(ref _errors);
+        summary.Fallbacks = Take(ref _fallbacks);
         summary.InputTokens = Take(ref _inputTokens);
         summary.OutputTokens = Take(ref _outputTokens);
         summary.TokensSquares = Take(ref _tokensSquares);

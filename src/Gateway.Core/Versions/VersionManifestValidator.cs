@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Validation;
 
@@ -31,9 +32,13 @@ public static partial class VersionManifestValidator
     /// Validates the composed content (after <c>basedOn</c> was applied). The components the gateway reads are read into
     /// their types (<see cref="PromptSpec"/>, <see cref="ModelSpec"/>, <see cref="ToolSpec"/>, <see cref="BackendSpec"/>),
     /// so a misspelt field is refused instead of silently ignored; <c>guardrails</c> and <c>knowledge</c> are free-form objects.
+    /// The agent's <paramref name="mode"/> decides what is required: a passthrough agent needs a backend, a managed
+    /// (<c>openai</c>) agent a model to call (<c>model.endpoint</c> and <c>model.name</c>) and guardrails the gateway can apply.
     /// </summary>
-    public static void ValidateContent(AgentVersion version, bool requireBackend, ValidationErrors errors)
+    public static void ValidateContent(AgentVersion version, string mode, ValidationErrors errors)
     {
+        var requireBackend = mode == AgentModes.Passthrough;
+        var managed = mode == AgentModes.OpenAi;
         foreach (var component in VersionComponents.All)
         {
             if (version.Component(component) is not { } value)
@@ -48,6 +53,11 @@ public static partial class VersionManifestValidator
                     break;
                 case VersionComponents.Model when OperatorInput.Read<ModelSpec>(value, component, errors) is { } model:
                     ValidateModel(model, component, errors);
+                    if (managed)
+                    {
+                        RequireModel(model, errors);
+                    }
+
                     break;
                 case VersionComponents.Tools when OperatorInput.Read<IReadOnlyList<ToolSpec>>(value, component, errors) is { } tools:
                     ValidateTools(tools, errors);
@@ -57,10 +67,20 @@ public static partial class VersionManifestValidator
                     break;
                 case VersionComponents.Guardrails or VersionComponents.Knowledge:
                     JsonShape.Check(value, typeof(JsonObject), RollgateJson.Strict, component, errors);
+                    if (managed && component == VersionComponents.Guardrails)
+                    {
+                        GuardrailRules.Read(value, errors);
+                    }
+
                     break;
             }
 
             FindSecrets(value, component, errors);
+        }
+
+        if (version.Model is null && managed)
+        {
+            errors.Add(VersionComponents.Model, "is required for an openai agent: {\"name\":\"…\",\"endpoint\":\"https://…/v1\"}");
         }
 
         if (version.Backend is null && requireBackend)
@@ -90,6 +110,20 @@ public static partial class VersionManifestValidator
             CheckEndpoint(fallback.Endpoint, $"{at}.endpoint", errors);
             CheckKeyEnv(fallback.ApiKeyEnv, $"{at}.apiKeyEnv", errors);
             CheckPricing(fallback.Pricing, $"{at}.pricing", errors);
+        }
+    }
+
+    /// <summary>A managed agent's gateway calls the model itself, so it must know which model and where.</summary>
+    private static void RequireModel(ModelSpec model, ValidationErrors errors)
+    {
+        if (model.Name is null)
+        {
+            errors.Add("model.name", "is required for an openai agent: the model the gateway asks for");
+        }
+
+        if (model.Endpoint is null)
+        {
+            errors.Add("model.endpoint", "is required for an openai agent: the base URL of an OpenAI-compatible API, such as https://api.openai.com/v1");
         }
     }
 

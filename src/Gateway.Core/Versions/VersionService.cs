@@ -34,7 +34,7 @@ public sealed class VersionService(IRollgateStore store, TimeProvider timeProvid
 
         var now = timeProvider.GetUtcNow();
         var draft = VersionComposer.Compose(manifest, basedOn, number: 0, now, actor);
-        VersionManifestValidator.ValidateContent(draft, requireBackend: record.Definition.Mode == AgentModes.Passthrough, errors);
+        VersionManifestValidator.ValidateContent(draft, record.Definition.Mode, errors);
         if (!errors.IsEmpty)
         {
             return new VersionCreateOutcome.Invalid(errors);

@@ -6,6 +6,7 @@ using Rollgate.Admin.Auth;
 using Rollgate.Admin.WebConsole;
 using Rollgate.Admin.Http;
 using Rollgate.Fleet;
+using Rollgate.Managed;
 using Rollgate.Notifications;
 using Rollgate.Observability;
 using Rollgate.Rules.Evaluation;
@@ -55,6 +56,12 @@ public static class GatewayHost
         services.AddSingleton<RoutingState>();
         services.AddSingleton(sp => new ProxyConfigBuilder(sp.GetRollgateOptions().BackendTimeout));
         services.AddSingleton(sp => new ProxyLimits(sp.GetRollgateOptions().MaxRequestBodySize));
+        services.AddSingleton<ModelClient>();
+        services.AddSingleton(sp => new ModelCircuits(sp.GetRequiredService<IOptions<ModelCircuitOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelCircuits>>()));
+        services.AddSingleton(sp => new ManagedChat(sp.GetRequiredService<ModelClient>(), sp.GetRequiredService<ModelCircuits>(),
+            new RequestRecorder(sp.GetRequiredService<IRequestLedger>()), sp.GetRollgateOptions().BackendTimeout,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ManagedChat>>()));
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Rollgate.Configuration;
+using Rollgate.Managed;
 using Rollgate.Notifications;
 using Rollgate.Signals;
 using Rollgate.Stores.Redis;
@@ -17,6 +18,7 @@ public static class GatewaySettings
         services.AddSettings<FigureFlusherOptions, FigureFlusherOptionsValidator>(FigureFlusherOptions.SectionName);
         services.AddSettings<RequestLedgerOptions, RequestLedgerOptionsValidator>(RequestLedgerOptions.SectionName);
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(WebhookOptions.SectionName);
+        services.AddSettings<ModelCircuitOptions, ModelCircuitOptionsValidator>(ModelCircuitOptions.SectionName);
         return services;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using Rollgate.Managed;
 using Rollgate.Security;
 using Rollgate.Signals;
 using Yarp.ReverseProxy;
@@ -26,6 +27,7 @@ public sealed partial class AgentProxyMiddleware
     private readonly VersionChooser _chooser;
     private readonly IRequestRecorder _recorder;
     private readonly ProxyLimits _limits;
+    private readonly ManagedChat _managed;
     private readonly ILogger _logger;
 
     public AgentProxyMiddleware(
@@ -35,8 +37,9 @@ public sealed partial class AgentProxyMiddleware
         TokenRegistry tokens,
         IRequestLedger ledger,
         ProxyLimits limits,
+        ManagedChat managed,
         ILogger<AgentProxyMiddleware> logger)
-        : this(next, routing, proxyState, new VersionChooser(tokens), new RequestRecorder(ledger), limits, logger)
+        : this(next, routing, proxyState, new VersionChooser(tokens), new RequestRecorder(ledger), limits, managed, logger)
     {
     }
 
@@ -48,6 +51,7 @@ public sealed partial class AgentProxyMiddleware
         VersionChooser chooser,
         IRequestRecorder recorder,
         ProxyLimits limits,
+        ManagedChat managed,
         ILogger<AgentProxyMiddleware> logger)
     {
         _next = next;
@@ -56,6 +60,7 @@ public sealed partial class AgentProxyMiddleware
         _chooser = chooser;
         _recorder = recorder;
         _limits = limits;
+        _managed = managed;
         _logger = logger;
     }
 
@@ -80,6 +85,12 @@ public sealed partial class AgentProxyMiddleware
         if (!LimitBody(context))
         {
             await ProxyProblems.TooLargeAsync(context, _limits.MaxRequestBodySize, requestId);
+            return;
+        }
+
+        if (agent.Managed)
+        {
+            await InvokeManagedAsync(context, agent, target, requestId);
             return;
         }
 
@@ -161,6 +172,20 @@ public sealed partial class AgentProxyMiddleware
                 context.Response.Body = body;
                 await capture.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>A managed agent's request: the gateway calls the model itself (<see cref="ManagedChat"/>); YARP is not involved.</summary>
+    private async Task InvokeManagedAsync(HttpContext context, AgentRoute agent, VersionTarget target, string requestId)
+    {
+        try
+        {
+            await _managed.InvokeAsync(context, agent, target, requestId);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            LogRequestFailed(_logger, exception, requestId, agent.Name);
+            await ProxyProblems.InternalErrorAsync(context, requestId);
         }
     }
 

@@ -11,6 +11,8 @@ public sealed class AgentRoute
     public required ReleaseStatus Status { get; init; }
     public required StickyKeySource StickyKey { get; init; }
     public required ulong BucketSeed { get; init; }
+    /// <summary>A managed (<c>openai</c>) agent: its requests are answered by the gateway's model calls, not forwarded by YARP.</summary>
+    public bool Managed { get; init; }
     public VersionTarget? Stable { get; init; }
     public VersionTarget? Canary { get; init; }
     /// <summary>Buckets (of 10,000) that go to the canary.</summary>

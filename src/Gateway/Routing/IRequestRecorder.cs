@@ -1,3 +1,4 @@
+using Rollgate.Versions;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Rollgate.Routing;
@@ -17,4 +18,16 @@ internal interface IRequestRecorder
 
     /// <summary>The client went away: neither a success nor an error of the version.</summary>
     void Canceled(VersionTarget target, string requestId);
+
+    /// <summary>A managed agent's model answered (any status below 500 of the model); cost is the usage at <paramref name="answer"/>'s pricing.</summary>
+    void ModelAnswered(VersionTarget target, in ModelAnswer answer, TimeSpan elapsed, string requestId);
+
+    /// <summary>No model of a managed agent's version answered (each failed, or its key is missing): an error of the version.</summary>
+    void ModelFailed(VersionTarget target, TimeSpan elapsed, string requestId);
 }
+
+/// <summary>What a managed agent's model answered, as the signal step counts it.</summary>
+/// <param name="Status">The status the client got.</param>
+/// <param name="Pricing">The pricing of the model that answered.</param>
+/// <param name="Fallback">A fallback answered, not the version's own model.</param>
+internal readonly record struct ModelAnswer(int Status, ModelPricing Pricing, bool HasUsage, long InputTokens, long OutputTokens, bool Fallback);

@@ -7,6 +7,7 @@ public static class ProblemResponses
     /// Writes the problem unless the response has started. A data-path problem carries the request's
     /// <c>X-Request-Id</c> (<paramref name="requestId"/>), so a client can quote it whatever went wrong.
     /// </summary>
+    /// <param name="extensions">Members besides the standard ones, such as the guardrail rule that blocked a request.</param>
     public static Task WriteAsync(HttpContext context, string? requestId, int status, string type, string title, string detail,
         IDictionary<string, object?>? extensions = null)
     {

@@ -256,7 +256,7 @@ public sealed partial class ReleaseSynchronizer(
 
         versionRoutes.Install(snapshot, proxyState);
         routing.Current.ByEntryRoute.TryGetValue(ProxyIds.EntryRoute(snapshot.Record.Name), out var previousRoute);
-        var route = AgentRouteBuilder.Build(snapshot, recorder, sameShape ? previousRoute?.Previews : null);
+        var route = AgentRouteBuilder.Build(snapshot, recorder, sameShape ? previousRoute?.Previews : null, previousRoute?.Previews);
         var entries = routing.Current.ByEntryRoute.ToDictionary(StringComparer.Ordinal);
         entries[ProxyIds.EntryRoute(snapshot.Record.Name)] = route;
         routing.Publish(new RoutingTable(entries.ToFrozenDictionary(StringComparer.Ordinal)));

@@ -42,6 +42,33 @@ internal sealed class RequestRecorder(IRequestLedger ledger) : IRequestRecorder
         Remember(target, requestId);
     }
 
+    public void ModelAnswered(VersionTarget target, in ModelAnswer answer, TimeSpan elapsed, string requestId)
+    {
+        var failed = answer.Status >= 500;
+        (failed ? target.Error : target.Success).Inc();
+        target.Duration.Observe(elapsed.TotalSeconds);
+        var cost = answer.HasUsage ? answer.Pricing.Cost(answer.InputTokens, answer.OutputTokens) : 0;
+        if (cost > 0)
+        {
+            target.Cost.Inc(cost);
+        }
+
+        if (answer.HasUsage)
+        {
+            target.InputTokens.Inc(answer.InputTokens);
+            target.OutputTokens.Inc(answer.OutputTokens);
+        }
+
+        RecordFigures(target, new RequestSignal(failed, elapsed.TotalMilliseconds, cost, answer.InputTokens, answer.OutputTokens, TaskOutcome.None, answer.Fallback));
+        Remember(target, requestId);
+    }
+
+    public void ModelFailed(VersionTarget target, TimeSpan elapsed, string requestId)
+    {
+        Failed(target, elapsed);
+        Remember(target, requestId);
+    }
+
     private static void Failed(VersionTarget target, TimeSpan elapsed)
     {
         target.Error.Inc();

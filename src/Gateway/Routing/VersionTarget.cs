@@ -1,4 +1,5 @@
 using Prometheus;
+using Rollgate.Managed;
 using Rollgate.Observability;
 using Rollgate.Signals;
 using Rollgate.Versions;
@@ -11,9 +12,11 @@ namespace Rollgate.Routing;
 /// </summary>
 public sealed class VersionTarget
 {
-    public VersionTarget(string agent, AgentVersion version, VersionRole role, VersionSignals signals)
+    /// <param name="managed">For a managed agent: the version as the gateway applies it (shared by the version's roles).</param>
+    public VersionTarget(string agent, AgentVersion version, VersionRole role, VersionSignals signals, ManagedHandle? managed = null)
     {
         Signals = signals;
+        Managed = managed;
         Agent = agent;
         Number = version.Number;
         NumberText = version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -52,6 +55,8 @@ public sealed class VersionTarget
     public string RouteId { get; }
     public string ClusterId { get; }
     public ModelPricing Pricing { get; }
+    /// <summary>Set for every version of a managed (<c>openai</c>) agent, which the gateway itself applies to chat requests.</summary>
+    public ManagedHandle? Managed { get; }
     /// <summary>This version's per-second figures (shared by all roles: rules compare versions, not roles).</summary>
     public VersionSignals Signals { get; }
     public Counter.Child Cost => _cost ??= RollgateMetrics.CostUsd.WithLabels(Agent, NumberText);

@@ -13,12 +13,12 @@ public sealed class RollgateHeadersTests
             [
                 "X-Request-Id", "X-Session-Id", "X-Rollgate-Preview-Version", "X-Rollgate-Preview-Token", "X-Rollgate-Agent",
                 "X-Rollgate-Version", "X-Rollgate-Version-Hash", "X-Rollgate-Role", "X-Rollgate-Cost-Usd", "X-Rollgate-Outcome",
-                "X-Rollgate-Event", "X-Rollgate-Event-Id",
+                "X-Rollgate-Model", "X-Rollgate-Event", "X-Rollgate-Event-Id",
             ],
             [
                 RollgateHeaders.RequestId, RollgateHeaders.SessionId, RollgateHeaders.PreviewVersion, RollgateHeaders.PreviewToken,
                 RollgateHeaders.Agent, RollgateHeaders.Version, RollgateHeaders.VersionHash, RollgateHeaders.Role,
-                RollgateHeaders.CostUsd, RollgateHeaders.Outcome, RollgateHeaders.Event, RollgateHeaders.EventId,
+                RollgateHeaders.CostUsd, RollgateHeaders.Outcome, RollgateHeaders.Model, RollgateHeaders.Event, RollgateHeaders.EventId,
             ]);
     }
 }

@@ -44,6 +44,11 @@ public sealed class RuleParserTests
                 new BaselineRatioCondition(Comparator.GreaterThan, 1.5), OneMinute, TimeSpan.Zero, 20, 0.99)
         },
         {
+            "rollback when fallback_rate > 20% for 1m with 95% confidence",
+            new("rollback when fallback_rate > 20% for 1m with 95% confidence", RuleAction.Rollback, RuleMetric.FallbackRate,
+                new ThresholdCondition(Comparator.GreaterThan, 0.20), OneMinute, OneMinute, 20, 0.95)
+        },
+        {
             "ROLLBACK WHEN Error_Rate >= 0.03 over 10s for 30s min 20 requests with 95% confidence",
             new("ROLLBACK WHEN Error_Rate >= 0.03 over 10s for 30s min 20 requests with 95% confidence", RuleAction.Rollback,
                 RuleMetric.ErrorRate, new ThresholdCondition(Comparator.GreaterOrEqual, 0.03),

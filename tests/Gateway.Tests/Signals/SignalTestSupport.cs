@@ -27,7 +27,8 @@ internal static class SignalTestSupport
                 CostUsd: 0.001 * (k % 13),
                 InputTokens: 100 + k % 50,
                 OutputTokens: 20 + k % 9,
-                Outcome: (k % 5) switch { 0 => TaskOutcome.Completed, 1 => TaskOutcome.Failed, _ => TaskOutcome.None }));
+                Outcome: (k % 5) switch { 0 => TaskOutcome.Completed, 1 => TaskOutcome.Failed, _ => TaskOutcome.None },
+                Fallback: k % 3 == 0));
         }
 
         return summary;
@@ -42,6 +43,7 @@ internal static class SignalTestSupport
         Assert.Equal(expected.OutputTokens, actual.OutputTokens);
         Assert.Equal(expected.Completed, actual.Completed);
         Assert.Equal(expected.Failed, actual.Failed);
+        Assert.Equal(expected.Fallbacks, actual.Fallbacks);
         Assert.Equal(expected.CostUsd, actual.CostUsd, 1e-9);
         Assert.Equal(expected.CostUsdSquares, actual.CostUsdSquares, 1e-9);
         Assert.Equal(expected.TokensSquares, actual.TokensSquares, 1e-6);

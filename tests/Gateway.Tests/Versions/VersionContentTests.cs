@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Validation;
 using Rollgate.Versions;
@@ -75,7 +76,7 @@ public sealed class VersionContentTests
             """);
         var errors = new ValidationErrors();
 
-        VersionManifestValidator.ValidateContent(version, requireBackend: true, errors);
+        VersionManifestValidator.ValidateContent(version, AgentModes.Passthrough, errors);
         var fields = errors.ToDictionary().Keys;
 
         Assert.Equal(

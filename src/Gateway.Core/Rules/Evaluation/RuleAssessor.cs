@@ -107,6 +107,7 @@ public static class RuleAssessor
         {
             RuleMetric.ErrorRate => (figures.Requests, figures.Errors),
             RuleMetric.ToolErrorRate => (figures.ToolCalls, figures.ToolFailures),
+            RuleMetric.FallbackRate => (figures.Requests, figures.Fallbacks),
             _ => (figures.Completed + figures.Failed, figures.Completed),
         };
 
