@@ -5,6 +5,7 @@ using Rollgate.Admin.Auth;
 using Rollgate.Admin.Http;
 using Rollgate.Admin.Views;
 using Rollgate.Agents;
+using Rollgate.Drills;
 using Rollgate.Json;
 using Rollgate.Release;
 using Rollgate.Stores;
@@ -12,7 +13,7 @@ using Rollgate.Validation;
 
 namespace Rollgate.Admin.Endpoints;
 
-/// <summary>Release commands: deploy, promote, pause, resume, weight, rollback; and the history they leave.</summary>
+/// <summary>Release commands: deploy, promote, pause, resume, weight, rollback, drill; and the history they leave.</summary>
 internal static class ReleaseEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
@@ -25,6 +26,7 @@ internal static class ReleaseEndpoints
             => RunAsync(agent, context, time, (issuer, ct) => commands.ResumeAsync(agent, issuer, ct)));
         admin.MapPost("/agents/{agent}/weight", WeightAsync);
         admin.MapPost("/agents/{agent}/rollback", RollbackAsync);
+        admin.MapPost("/agents/{agent}/drill", DrillAsync);
         admin.MapGet("/agents/{agent}/history", HistoryAsync);
     }
 
@@ -129,6 +131,35 @@ internal static class ReleaseEndpoints
 
         var result = await commands.RollbackAsync(agent, request.To, request.Reason, RollbackTrigger.Manual, issuer!, context.RequestAborted);
         return result.ToHttp(context, time.GetUtcNow(), committed => RollbackView.Of(committed, RollbackTrigger.Manual));
+    }
+
+    private static async Task<IResult> DrillAsync(string agent, HttpContext context, DrillRunner drills, TimeProvider time)
+    {
+        if (!AgentName.IsValid(agent))
+        {
+            return AdminProblems.InvalidAgentName(agent);
+        }
+
+        var (issuer, invalid) = CommandIssuers.Read(context);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        switch (await drills.RunAsync(agent, issuer!, context.RequestAborted))
+        {
+            case DrillOutcome.Ran ran:
+                if (ran.Recorded is CommandResult.Committed recorded)
+                {
+                    Generation.SetETag(context, recorded.Record.Generation);
+                }
+
+                return Results.Json(DrillView.Of(ran.Report, ran.Recorded), RollgateJson.Options);
+            case DrillOutcome.NotRun notRun:
+                return notRun.Result.ToHttp(context, time.GetUtcNow());
+            default:
+                throw new InvalidOperationException("Unknown drill outcome");
+        }
     }
 
     private static async Task<IResult> HistoryAsync(string agent, HttpContext context, IRollgateStore store)

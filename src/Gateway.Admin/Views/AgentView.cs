@@ -16,7 +16,8 @@ public sealed record AgentView(
     RolloutView? Rollout,
     IReadOnlyList<RuleStateView>? Rules,
     AgentDefinition Definition,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DrillStatusView? Drill)
 {
     public static AgentView From(AgentRecord record, DateTimeOffset now, IReadOnlyList<RuleStateView>? rules = null)
     {
@@ -33,7 +34,8 @@ public sealed record AgentView(
             state.Rollout is { } r ? new RolloutView(r.Steps, r.StepIndex, r.StepStartedAt, r.StepDuration, state.Paused) : null,
             rules,
             record.Definition,
-            record.UpdatedAt);
+            record.UpdatedAt,
+            DrillStatusView.Of(record));
     }
 }
 

@@ -52,6 +52,10 @@ public static class RollgateMetrics
         "rollgate_rule_firing", "1 while a rule's condition fires, else 0.",
         new GaugeConfiguration { LabelNames = ["agent", "action", "rule"] });
 
+    public static readonly Gauge DrillLastSuccess = Metrics.CreateGauge(
+        "rollgate_drill_last_success_timestamp_seconds", "When the agent's last rollback drill that passed ended, in Unix seconds.",
+        new GaugeConfiguration { LabelNames = ["agent"] });
+
     public static readonly Gauge ConfigGeneration = Metrics.CreateGauge(
         "rollgate_config_generation", "Generation of the agent's release state this replica routes by.",
         new GaugeConfiguration { LabelNames = ["agent"] });

@@ -11,4 +11,6 @@ public static class HistoryEventTypes
     public const string Resume = "resume";
     public const string Rollback = "rollback";
     public const string Alert = "alert";
+    public const string Drill = "drill";
+    public const string Restore = "restore";
 }

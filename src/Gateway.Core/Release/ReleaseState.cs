@@ -30,6 +30,8 @@ public sealed record ReleaseState
     public IReadOnlyList<int> RolledBackFrom { get; init; } = [];
     /// <summary>Rules that acted on the subject the rules currently watch; written by the action's own commit.</summary>
     public FiredRules? FiredRules { get; init; }
+    /// <summary>Rollback drills: the last one, and the one under way.</summary>
+    public DrillState? Drill { get; init; }
 
     public ReleaseStatus Status => this switch
     {

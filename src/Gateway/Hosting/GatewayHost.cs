@@ -4,6 +4,7 @@ using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
 using Rollgate.Admin.Http;
+using Rollgate.Drills;
 using Rollgate.Fleet;
 using Rollgate.Notifications;
 using Rollgate.Observability;
@@ -61,10 +62,15 @@ public static class GatewayHost
         services.AddSingleton(sp => new ControllerOptions(sp.GetRollgateOptions().ReplicaId, sp.GetRollgateOptions().EvaluationInterval, sp.GetRollgateOptions().ControllerLease));
         services.AddSingleton<RolloutScheduler>();
         services.AddSingleton<IControllerTask, RolloutControllerTask>();
+        services.AddSingleton<IDrillProbe, RoutingDrillProbe>();
+        services.AddSingleton<DrillRunner>();
+        services.AddSingleton<DrillScheduler>();
         services.AddWebhookNotifier();
         services.AddSingleton<IRuleFiringNotifier, WebhookFiringNotifier>();
         services.AddSingleton<RuleEvaluator>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<RuleEvaluator>());
+        // Last: a drill waits for the fleet twice, and rules and rollout steps should not wait behind it.
+        services.AddSingleton<IControllerTask, DrillControllerTask>();
         services.AddHostedService<ControllerService>();
         services.AddSingleton<SeedLoader>();
         services.AddProblemDetails();
