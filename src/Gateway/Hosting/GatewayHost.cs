@@ -4,6 +4,8 @@ using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
 using Rollgate.Admin.Http;
+using Rollgate.Admin.OpenApi;
+using Rollgate.Admin.Views;
 using Rollgate.Drills;
 using Rollgate.Fleet;
 using Rollgate.Notifications;
@@ -74,6 +76,7 @@ public static class GatewayHost
         services.AddHostedService<ControllerService>();
         services.AddSingleton<SeedLoader>();
         services.AddProblemDetails();
+        services.AddRollgateOpenApi();
         services.AddExceptionHandler<StoreUnavailableHandler>();
         services.AddReverseProxy()
             .LoadFromMemory([], [])
@@ -121,11 +124,18 @@ public static class GatewayHost
         app.UseAuthorization();
         app.UseNotFoundProblem();
         app.MapRollgateAdmin();
+        app.MapRollgateOpenApi();
+        app.MapApiReference();
         app.MapMetrics("/metrics");
-        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+        app.MapGet("/healthz", () => Results.Ok(new HealthView("alive")))
+            .WithTags("Health").WithName("Alive").WithSummary("200 while the process runs; no token needed")
+            .Produces<HealthView>();
         app.MapGet("/readyz", (RoutingState routing) => routing.Loaded
-            ? Results.Ok(new { status = "ready" })
-            : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+                ? Results.Ok(new HealthView("ready"))
+                : Results.Json(new HealthView("loading"), statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithTags("Health").WithName("Ready").WithSummary("200 once the release state was loaded from the store, else 503; no token needed")
+            .Produces<HealthView>()
+            .Produces<HealthView>(StatusCodes.Status503ServiceUnavailable);
 
         // After UseProxyListener (which maps YARP's routes), so YARP's config is live and seeded versions become routable
         // as they are applied.
