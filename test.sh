@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs redis-server, curl and python3 when they are missing (the
-# Redis store tests start their own server on a free port), runs every test once, and ends with "N passed, N failed".
+# Runs the whole test suite on a fresh machine: installs redis-server, curl, python3 and prometheus when they are
+# missing (the Redis store tests start their own server on a free port), runs every test once, and ends with
+# "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# redis-server for the Redis store tests; curl and python3 for the README walk-through test.
+# redis-server for the Redis store tests; curl and python3 for the README walk-through test; Debian's prometheus
+# package (prometheus and promtool) for the alert rule tests and the dashboard test against a real Prometheus.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 if ((${#missing[@]} > 0)); then
   echo "installing from Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 results="artifacts/test-results"

@@ -19,6 +19,7 @@ public static class AdminApi
         VersionEndpoints.Map(admin);
         ReleaseEndpoints.Map(admin);
         SignalEndpoints.Map(admin);
+        ToolEndpoints.Map(admin);
         return admin;
     }
 }

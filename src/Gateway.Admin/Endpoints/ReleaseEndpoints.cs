@@ -55,7 +55,7 @@ internal static class ReleaseEndpoints
         release.MapPost("/agents/{agent}/drill", DrillAsync)
             .WithName("Drill")
             .WithSummary("Rollback drill: roll back to the default target, verify, restore, verify")
-            .WithDescription("Answers 200 whether the drill passed or failed (result, failure); refused with 409 during a canary rollout, with no rollback target, or while another drill runs.")
+            .WithDescription("Answers 200 whether the drill passed or failed (result, failure); refused with 409 during a canary rollout, while degraded, with no rollback target, or while another drill runs.")
             .Produces<DrillView>()
             .ProducesCommandProblems();
         release.MapGet("/agents/{agent}/history", HistoryAsync)
@@ -199,17 +199,17 @@ internal static class ReleaseEndpoints
     }
 
     private static async Task<IResult> HistoryAsync(string agent, HttpContext context, IRollgateStore store,
-        [Description("How many events, from 1 to 10000; default 100.")] string? limit)
+        [Description(HistoryLimit.Description)] string? limit)
     {
         if (!AgentName.IsValid(agent))
         {
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        var count = 100;
-        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out count) || count < 1 || count > 10_000))
+        var (count, invalid) = HistoryLimit.Read(limit);
+        if (invalid is not null)
         {
-            return AdminProblems.Validation(AdminProblems.Single("limit", "must be an integer from 1 to 10000"));
+            return invalid;
         }
 
         if (await store.GetAgentAsync(agent, context.RequestAborted) is null)

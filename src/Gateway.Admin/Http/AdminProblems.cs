@@ -25,6 +25,12 @@ public static class AdminProblems
     public static IResult InvalidAgentName(string agent)
         => Validation(Single("agent", $"'{agent}' is not a valid agent name: lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters"));
 
+    public static IResult UnknownTool(string tool)
+        => Problem(StatusCodes.Status404NotFound, "unknown-tool", "Unknown tool", $"No tool named '{tool}' is registered.");
+
+    public static IResult InvalidToolName(string tool)
+        => Validation(Single("tool", $"'{tool}' is not a valid tool name: lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters"));
+
     public static IResult Validation(ValidationErrors errors)
         => Results.ValidationProblem(errors.ToDictionary(), title: "Invalid request", type: ProblemTypes.Base + "validation",
             detail: errors.ToString());

@@ -19,10 +19,13 @@ public sealed record AgentView(
     DateTimeOffset UpdatedAt,
     DrillStatusView? Drill)
 {
+    /// <summary>Set while a tool's circuit holds the agent on its degradation version.</summary>
+    public DegradationView? Degradation { get; init; }
+
     public static AgentView From(AgentRecord record, DateTimeOffset now, IReadOnlyList<RuleStateView>? rules = null)
     {
         var state = record.State;
-        return new AgentView(
+        var view = new AgentView(
             record.Name,
             record.Generation,
             state.Status,
@@ -36,8 +39,15 @@ public sealed record AgentView(
             record.Definition,
             record.UpdatedAt,
             DrillStatusView.Of(record));
+        return state.Degradation is { } d ? view with { Degradation = new DegradationView(d.Tool, d.Since, d.RouteTo, state.Stable) } : view;
     }
 }
+
+/// <param name="Tool">The tool whose open circuit caused it.</param>
+/// <param name="Since">When the agent was moved.</param>
+/// <param name="RouteTo">The version serving all traffic meanwhile.</param>
+/// <param name="ReturnsTo">The stable that serves again once the tool has been closed everywhere for its break duration.</param>
+public sealed record DegradationView(string Tool, DateTimeOffset Since, int RouteTo, int? ReturnsTo);
 
 public sealed record RolloutView(IReadOnlyList<double> Steps, int StepIndex, DateTimeOffset StepStartedAt, TimeSpan StepDuration, bool Paused);
 

@@ -21,3 +21,6 @@ public sealed record FiguresView(string Agent, string Window, DateTimeOffset Fro
 
 /// <summary><c>POST …/outcomes</c>: the version the outcome was counted for.</summary>
 public sealed record OutcomeView(string RequestId, int Version, string Outcome);
+
+/// <summary><c>GET /admin/tools</c>.</summary>
+public sealed record ToolListView(IReadOnlyList<ToolView> Tools);

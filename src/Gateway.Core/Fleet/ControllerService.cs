@@ -14,7 +14,8 @@ public sealed partial class ControllerService(
     IEnumerable<IControllerTask> tasks,
     ControllerOptions options,
     TimeProvider timeProvider,
-    ILogger<ControllerService> logger) : BackgroundService
+    ILogger<ControllerService> logger,
+    ControllerLeadership? leadership = null) : BackgroundService
 {
     public const string LeaseName = "controller";
 
@@ -50,12 +51,21 @@ public sealed partial class ControllerService(
 
                 IsLeader = leader;
             }
+
+            if (leadership is not null)
+            {
+                leadership.IsLeader = leader;
+            }
         }
         catch (StoreUnavailableException ex)
         {
             // Without the store nobody can act safely; the lease lapses and is retaken when the store returns.
             LogLeaseNotRenewed(logger, ex);
             IsLeader = false;
+            if (leadership is not null)
+            {
+                leadership.IsLeader = false;
+            }
         }
 
         if (!IsLeader)

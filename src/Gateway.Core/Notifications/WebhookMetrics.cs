@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace Rollgate.Notifications;
@@ -13,4 +14,7 @@ public static class WebhookMetrics
     internal static readonly ICounter Delivered = Deliveries.WithLabels("delivered");
     internal static readonly ICounter Failed = Deliveries.WithLabels("failed");
     internal static readonly ICounter Dropped = Deliveries.WithLabels("dropped");
+
+    /// <summary>Creates the series now: the fields above are only initialized when the type is first touched, which a gateway without webhooks never does.</summary>
+    public static void Publish() => RuntimeHelpers.RunClassConstructor(typeof(WebhookMetrics).TypeHandle);
 }

@@ -14,6 +14,8 @@ public sealed record WebhookPayload
     /// <summary>The rule's text when a rule caused the event.</summary>
     public string? Rule { get; init; }
     public string? Action { get; init; }
+    /// <summary>The tool whose circuit caused a degrade or restore.</summary>
+    public string? Tool { get; init; }
     public int? From { get; init; }
     public int? To { get; init; }
     public required long Generation { get; init; }

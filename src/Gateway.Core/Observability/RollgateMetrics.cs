@@ -52,6 +52,10 @@ public static class RollgateMetrics
         "rollgate_rule_firing", "1 while a rule's condition fires, else 0.",
         new GaugeConfiguration { LabelNames = ["agent", "action", "rule"] });
 
+    public static readonly Gauge AgentStatus = Metrics.CreateGauge(
+        "rollgate_agent_status", "1 for the release status this replica routes the agent by, 0 for the other statuses.",
+        new GaugeConfiguration { LabelNames = ["agent", "status"] });
+
     public static readonly Gauge DrillLastSuccess = Metrics.CreateGauge(
         "rollgate_drill_last_success_timestamp_seconds", "When the agent's last rollback drill that passed ended, in Unix seconds.",
         new GaugeConfiguration { LabelNames = ["agent"] });
@@ -59,4 +63,17 @@ public static class RollgateMetrics
     public static readonly Gauge ConfigGeneration = Metrics.CreateGauge(
         "rollgate_config_generation", "Generation of the agent's release state this replica routes by.",
         new GaugeConfiguration { LabelNames = ["agent"] });
+
+    public static readonly Gauge ToolCircuitState = Metrics.CreateGauge(
+        "rollgate_tool_circuit_state", "State of each tool's circuit on this replica: 0 closed, 1 half-open, 2 open.",
+        new GaugeConfiguration { LabelNames = ["tool"] });
+
+    public static readonly Counter ToolRequests = Metrics.CreateCounter(
+        "rollgate_tool_requests_total",
+        "Tool calls through the gateway, by outcome (success, error, canceled, rejected while the circuit was open) and the agent version that made them (empty when unknown).",
+        new CounterConfiguration { LabelNames = ["tool", "outcome", "agent", "version"] });
+
+    public static readonly Histogram ToolRequestDuration = Metrics.CreateHistogram(
+        "rollgate_tool_request_duration_seconds", "Time to the last byte of a tool's answer.",
+        new HistogramConfiguration { LabelNames = ["tool"], Buckets = LatencyBuckets });
 }

@@ -28,6 +28,8 @@ public static class DrillTransitions
                 return Conflict("nothing is deployed, so there is nothing to drill");
             case ReleaseStatus.Canary or ReleaseStatus.Paused:
                 return Conflict($"a canary rollout of version {state.Canary} is in progress: a drill runs once it is promoted or rolled back");
+            case ReleaseStatus.Degraded:
+                return Conflict($"the agent is degraded (tool '{state.Degradation!.Tool}' is unavailable, version {state.Degradation.RouteTo} serves): a drill runs once it is restored");
             default:
                 return Conflict($"the agent is {state.Status.ToString().ToLowerInvariant()}: a drill runs only from a stable release");
         }
@@ -63,8 +65,8 @@ public static class DrillTransitions
     /// <summary>
     /// Puts the release back as it was before the drill's rollback <paramref name="runId"/>: the same stable, with its
     /// bake clock, its probation and its rolled-back marks as they were, so a drill leaves no trace on how the rules
-    /// judge the stable or which version a rollback would go to. What was learnt meanwhile stays: versions that baked
-    /// and rules that fired. Refused when the release moved on during the drill (another writer deployed or rolled
+    /// judge the stable or which version a rollback would go to. What was learnt meanwhile stays: versions that baked,
+    /// rules that fired, and a tool's degradation. Refused when the release moved on during the drill (another writer deployed or rolled
     /// back): that change stands.
     /// </summary>
     public static TransitionOutcome Restore(ReleaseState state, string runId, TransitionContext ctx)
@@ -80,10 +82,13 @@ public static class DrillTransitions
                 $"the release changed during the drill (stable {Describe(state.Stable)}{(state.Canary is { } c ? $", canary {c}" : "")}), so version {run.From} was not put back");
         }
 
+        // A degradation that began during the drill stays: the tool is still down, and its own restore ends it.
         var restored = run.Before with
         {
             KnownGood = state.KnownGood,
             FiredRules = state.FiredRules,
+            Degradation = state.Degradation,
+            DegradationWaived = state.DegradationWaived,
             Drill = state.Drill with { Running = null },
         };
         return new TransitionOutcome.Changed(restored, ctx.Event(HistoryEventTypes.Restore, run.To, run.From, $"drill over: version {run.From} restored"));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Rollgate.Agents;
 using Rollgate.Drills;
@@ -7,8 +8,8 @@ namespace Rollgate.Release;
 
 /// <summary>
 /// The release commands, one operation each: define, deploy, promote, pause, resume, weight, roll back, alert, and the
-/// steps of a rollback drill. Each
-/// decides its transition on the agent as it is when the command runs (deploy strategy and rollout plan, rollback
+/// degrade and restore a tool's circuit causes, and the steps of a rollback drill. Each decides its transition on the agent
+/// as it is when the command runs (deploy strategy and rollout plan, rollback
 /// target), commits it with its history event through <see cref="ReleaseManager"/>, and writes its own log line and
 /// metrics. The admin API, the rules, the rollout scheduler and the seed change releases only through here.
 /// </summary>
@@ -177,6 +178,21 @@ public sealed partial class ReleaseCommands(ReleaseManager releases, ILogger<Rel
         return result;
     }
 
+    /// <summary>
+    /// Moves the agent's traffic to <paramref name="routeTo"/> because <paramref name="tool"/>'s circuit opened; the release
+    /// waits underneath. Waits for the fleet like a rollback, and counts as one (trigger <c>circuit</c>).
+    /// </summary>
+    /// <param name="evidence">The breakers' evidence, kept on the history event.</param>
+    /// <param name="detectMs">Time from the circuit opening to this decision.</param>
+    public Task<CommandResult> DegradeAsync(string agent, string tool, int routeTo, JsonElement evidence, double? detectMs, CommandIssuer issuer,
+        CancellationToken cancellationToken)
+        => SwitchForCircuitAsync(agent, issuer, (record, ctx) => ReleaseTransitions.Degrade(record.State, tool, routeTo,
+                $"tool '{tool}' is unavailable: its circuit is open", ctx), evidence, detectMs, cancellationToken);
+
+    /// <summary>Ends the degradation <paramref name="tool"/> caused; counted like <see cref="DegradeAsync"/>.</summary>
+    public Task<CommandResult> RestoreAsync(string agent, string tool, string detail, JsonElement evidence, CommandIssuer issuer, CancellationToken cancellationToken)
+        => SwitchForCircuitAsync(agent, issuer, (record, ctx) => ReleaseTransitions.Restore(record.State, tool, detail, ctx), evidence, null, cancellationToken);
+
     /// <summary>Records an alert on <paramref name="version"/>: routing does not change, but it takes a generation and a history event.</summary>
     public async Task<CommandResult> AlertAsync(string agent, int? version, string detail, CommandIssuer issuer, CancellationToken cancellationToken)
     {
@@ -184,6 +200,31 @@ public sealed partial class ReleaseCommands(ReleaseManager releases, ILogger<Rel
         if (result is CommandResult.Committed committed)
         {
             LogAlerted(logger, agent, committed.Record.Generation, version, detail, issuer.Actor);
+        }
+
+        return result;
+    }
+
+    private async Task<CommandResult> SwitchForCircuitAsync(string agent, CommandIssuer issuer, Func<AgentRecord, TransitionContext, TransitionOutcome> transition,
+        JsonElement evidence, double? detectMs, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(HistoryEventTypes.Degrade, agent, issuer, (record, ctx) => transition(record, ctx) switch
+        {
+            TransitionOutcome.Changed changed => changed with { Event = changed.Event with { Evidence = evidence, DetectMs = detectMs is { } ms ? Math.Round(ms, 3) : null } },
+            var refused => refused,
+        }, cancellationToken, waitForFleet: true);
+        if (result is CommandResult.Committed committed)
+        {
+            var trigger = RollbackTrigger.Circuit.ToLabel();
+            RollgateMetrics.Rollbacks.WithLabels(agent, trigger).Inc();
+            RollgateMetrics.RollbackApply.WithLabels(agent).Observe(committed.Timings.ApplyMs / 1000);
+            if (detectMs is { } detect)
+            {
+                RollgateMetrics.RollbackDetect.WithLabels(agent, trigger).Observe(detect / 1000);
+            }
+
+            LogSwitchedForCircuit(logger, agent, committed.Record.Generation, committed.Event.Type, committed.Event.From, committed.Event.To,
+                committed.Event.Detail, committed.Timings.ApplyMs);
         }
 
         return result;
@@ -283,6 +324,9 @@ public sealed partial class ReleaseCommands(ReleaseManager releases, ILogger<Rel
 
     [LoggerMessage(8, LogLevel.Information, "{Agent} generation {Generation}: alert on version {Version} by {Actor}: {Detail}")]
     private static partial void LogAlerted(ILogger logger, string agent, long generation, int? version, string? detail, string actor);
+
+    [LoggerMessage(16, LogLevel.Warning, "{Agent} generation {Generation}: {Type} from version {From} to {To} ({Detail}), applied in {ApplyMs:F2} ms")]
+    private static partial void LogSwitchedForCircuit(ILogger logger, string agent, long generation, string type, int? from, int? to, string? detail, double applyMs);
 
     [LoggerMessage(12, LogLevel.Information, "{Agent} generation {Generation}: drill over, version {Version} restored by {Actor}, applied in {ApplyMs:F2} ms")]
     private static partial void LogDrillRestored(ILogger logger, string agent, long generation, int? version, string actor, double applyMs);

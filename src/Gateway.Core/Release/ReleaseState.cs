@@ -30,17 +30,43 @@ public sealed record ReleaseState
     public IReadOnlyList<int> RolledBackFrom { get; init; } = [];
     /// <summary>Rules that acted on the subject the rules currently watch; written by the action's own commit.</summary>
     public FiredRules? FiredRules { get; init; }
+    /// <summary>Set while a tool's circuit holds the agent on its degradation version; routing follows it over the release.</summary>
+    public Degradation? Degradation { get; init; }
+    /// <summary>
+    /// Per tool, the moment an operator took over during a degradation (by deploying or rolling back): outages of the
+    /// tool that began before it no longer degrade the agent, so the later restore cannot undo the operator's choice.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> DegradationWaived { get; init; } = new Dictionary<string, DateTimeOffset>();
     /// <summary>Rollback drills: the last one, and the one under way.</summary>
     public DrillState? Drill { get; init; }
 
     public ReleaseStatus Status => this switch
     {
+        { Degradation: not null } => ReleaseStatus.Degraded,
         { Stable: null, Canary: null } => ReleaseStatus.Empty,
         { Canary: not null, Paused: true } => ReleaseStatus.Paused,
         { Canary: not null } => ReleaseStatus.Canary,
         { RolledBack: true } => ReleaseStatus.RolledBack,
         _ => ReleaseStatus.Stable,
     };
+
+    /// <summary>The version serving stable traffic: the degradation's version while degraded, else the stable.</summary>
+    public int? ServingStable => Degradation?.RouteTo ?? Stable;
+
+    /// <summary>The version serving canary traffic: none while degraded (the canary waits, paused).</summary>
+    public int? ServingCanary => Degradation is null ? Canary : null;
+
+    /// <summary>Whether an outage of <paramref name="tool"/> that began at <paramref name="outageSince"/> was waived by an operator.</summary>
+    public bool IsWaived(string tool, DateTimeOffset outageSince) => DegradationWaived.TryGetValue(tool, out var at) && outageSince <= at;
+
+    /// <summary>Ends a degradation because an operator took over: the outage under way no longer degrades the agent.</summary>
+    public ReleaseState OperatorTakesOver(DateTimeOffset now) => Degradation is { } degradation
+        ? this with
+        {
+            Degradation = null,
+            DegradationWaived = new Dictionary<string, DateTimeOffset>(DegradationWaived) { [degradation.Tool] = now },
+        }
+        : this;
 
     /// <summary>The stable the current stable replaced (its bake baseline), or null.</summary>
     public int? PreviousStable => Lineage.Count >= 2 && Lineage[^1] == Stable ? Lineage[^2] : null;

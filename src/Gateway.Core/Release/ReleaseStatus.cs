@@ -7,4 +7,6 @@ public enum ReleaseStatus
     Canary,
     Paused,
     RolledBack,
+    /// <summary>A tool's circuit is open and the agent's traffic goes to its degradation version.</summary>
+    Degraded,
 }

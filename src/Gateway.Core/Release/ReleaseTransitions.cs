@@ -12,10 +12,13 @@ public static class ReleaseTransitions
     public static TransitionOutcome DeployImmediate(ReleaseState state, int version, TransitionContext ctx)
     {
         state = state.WithBakedStable(ctx.Now, ctx.Definition.BakeTime);
-        if (state.Stable == version && state.Canary is null)
+        if (state.Stable == version && state.Canary is null && state.Degradation is null)
         {
             return Conflict($"version {version} is already the stable version");
         }
+
+        // A deploy during a degradation is the operator taking over: it serves at once, and the restore will not undo it.
+        state = state.OperatorTakesOver(ctx.Now);
 
         var next = state with
         {
@@ -38,6 +41,11 @@ public static class ReleaseTransitions
         if (state.Stable is null)
         {
             return Conflict("a canary needs a stable version to compare against: deploy one with strategy \"immediate\" first");
+        }
+
+        if (Degraded(state) is { } degraded)
+        {
+            return degraded;
         }
 
         if (state.Stable == version)
@@ -69,6 +77,11 @@ public static class ReleaseTransitions
         if (state.Canary is not { } canary)
         {
             return Conflict("there is no canary to promote");
+        }
+
+        if (Degraded(state) is { } degraded)
+        {
+            return degraded;
         }
 
         var rollout = state.Rollout ?? new RolloutProgress([100], 0, ctx.Now, ctx.Definition.Rollout.StepDuration);
@@ -135,6 +148,11 @@ public static class ReleaseTransitions
             return Conflict("the rollout is not paused");
         }
 
+        if (Degraded(state) is { } degraded)
+        {
+            return degraded;
+        }
+
         // The current step starts over: time spent paused does not count towards it.
         var next = state with { Paused = false, Rollout = state.Rollout is { } r ? r with { StepStartedAt = ctx.Now } : null };
         return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Resume, state.Stable, state.Canary));
@@ -147,6 +165,11 @@ public static class ReleaseTransitions
             return Conflict("there is no canary to weigh: deploy one first");
         }
 
+        if (Degraded(state) is { } degraded)
+        {
+            return degraded;
+        }
+
         var next = state with { CanaryPercent = canaryPercent };
         return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Weight, state.Stable, state.Canary,
             $"canary {Percent(state.CanaryPercent)} -> {Percent(canaryPercent)}"));
@@ -156,10 +179,11 @@ public static class ReleaseTransitions
     /// Rolls back in one step: a canary is removed (stable keeps, or with <paramref name="to"/> becomes, all traffic);
     /// without a canary the stable returns to <paramref name="to"/> or to <see cref="ReleaseState.DefaultRollbackTarget"/>.
     /// The version left is marked as rolled back from; the version restored is not put on probation against it.
+    /// A rollback during a degradation ends it: whoever rolls back decides where traffic goes from then on.
     /// </summary>
     public static TransitionOutcome Rollback(ReleaseState state, int? to, string? reason, TransitionContext ctx, string type = HistoryEventTypes.Rollback)
     {
-        state = state.WithBakedStable(ctx.Now, ctx.Definition.BakeTime);
+        state = state.WithBakedStable(ctx.Now, ctx.Definition.BakeTime).OperatorTakesOver(ctx.Now);
         if (state.Canary is { } canary)
         {
             var target = to ?? state.Stable!.Value;
@@ -209,6 +233,48 @@ public static class ReleaseTransitions
         Restored = true,
         Lineage = state.LineageWith(version),
     };
+
+    /// <summary>
+    /// Moves all of the agent's traffic to <paramref name="routeTo"/> while <paramref name="tool"/>'s circuit is open. The
+    /// release stays underneath: the stable keeps its place and a canary is paused, not lost.
+    /// </summary>
+    public static TransitionOutcome Degrade(ReleaseState state, string tool, int routeTo, string detail, TransitionContext ctx)
+    {
+        if (state.Stable is not { } stable)
+        {
+            return Conflict("nothing is deployed, so there is nothing to degrade");
+        }
+
+        if (state.Degradation is { } current)
+        {
+            return new TransitionOutcome.Refused(RefusalReason.Superseded, "Already degraded",
+                $"the agent is already degraded by tool '{current.Tool}' to version {current.RouteTo}");
+        }
+
+        if (stable == routeTo && state.Canary is null)
+        {
+            return new TransitionOutcome.Refused(RefusalReason.Superseded, "Already there", $"version {routeTo} already serves all traffic");
+        }
+
+        var next = state with { Degradation = new Degradation(tool, routeTo, ctx.Now), Paused = state.Canary is not null || state.Paused };
+        return new TransitionOutcome.Changed(next, ctx.Event(HistoryEventTypes.Degrade, stable, routeTo, detail));
+    }
+
+    /// <summary>Ends the degradation <paramref name="tool"/> caused: the release underneath serves again (a canary stays paused).</summary>
+    public static TransitionOutcome Restore(ReleaseState state, string tool, string detail, TransitionContext ctx)
+    {
+        if (state.Degradation is not { } degradation || degradation.Tool != tool)
+        {
+            return new TransitionOutcome.Refused(RefusalReason.Superseded, "Not degraded", $"the agent is not degraded by tool '{tool}'");
+        }
+
+        return new TransitionOutcome.Changed(state with { Degradation = null }, ctx.Event(HistoryEventTypes.Restore, degradation.RouteTo, state.Stable, detail));
+    }
+
+    /// <summary>While degraded, the rollout does not move: only a deploy or a rollback takes over from the degradation.</summary>
+    private static TransitionOutcome.Refused? Degraded(ReleaseState state) => state.Degradation is { } degradation
+        ? Conflict($"the agent is degraded while tool '{degradation.Tool}' is unavailable: deploy immediately or roll back to take over from the degradation")
+        : null;
 
     /// <summary>Records an alert: no change to routing, but a generation and a history event like every firing.</summary>
     public static TransitionOutcome Alert(ReleaseState state, int? subject, string detail, TransitionContext ctx)

@@ -11,4 +11,6 @@ public enum RuleMetric
     P95Latency,
     P99Latency,
     RequestRate,
+    /// <summary>The share of a version's tool calls that failed (a tool's backend fault, or its circuit open).</summary>
+    ToolErrorRate,
 }

@@ -14,6 +14,7 @@ public static class RuleMetricExtensions
         RuleMetric.P95Latency => "p95_latency",
         RuleMetric.P99Latency => "p99_latency",
         RuleMetric.RequestRate => "request_rate",
+        RuleMetric.ToolErrorRate => "tool_error_rate",
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
 
@@ -49,5 +50,5 @@ public static class RuleMetricExtensions
 
     /// <summary>Rate metrics are fractions in [0, 1]; thresholds are a percentage or a plain fraction.</summary>
     public static bool IsRate(this RuleMetric metric)
-        => metric is RuleMetric.ErrorRate or RuleMetric.TaskCompletionRate;
+        => metric is RuleMetric.ErrorRate or RuleMetric.TaskCompletionRate or RuleMetric.ToolErrorRate;
 }

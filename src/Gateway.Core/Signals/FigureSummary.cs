@@ -40,15 +40,23 @@ public sealed class FigureSummary
 
     public long Failed { get; set; }
 
+    /// <summary>Calls this version's agent made through the gateway to its tools (client aborts excluded).</summary>
+    public long ToolCalls { get; set; }
+
+    /// <summary>Tool calls that failed: a backend fault of the tool, or refused because its circuit was open.</summary>
+    public long ToolFailures { get; set; }
+
     public long Tokens => InputTokens + OutputTokens;
 
     public long Outcomes => Completed + Failed;
 
-    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && Latency.IsEmpty;
+    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && ToolCalls == 0 && Latency.IsEmpty;
 
     public double? ErrorRate => Requests > 0 ? (double)Errors / Requests : null;
 
     public double? TaskCompletionRate => Outcomes > 0 ? (double)Completed / Outcomes : null;
+
+    public double? ToolErrorRate => ToolCalls > 0 ? (double)ToolFailures / ToolCalls : null;
 
     public double? CostPerRequest => Requests > 0 ? CostUsd / Requests : null;
 
@@ -83,11 +91,17 @@ public sealed class FigureSummary
         RuleMetric.P95Latency => P95Ms,
         RuleMetric.P99Latency => P99Ms,
         RuleMetric.RequestRate => RequestRate(window),
+        RuleMetric.ToolErrorRate => ToolErrorRate,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
 
-    /// <summary>The number of observations a metric's value rests on (requests, or outcomes for the completion rate).</summary>
-    public long SampleSize(RuleMetric metric) => metric == RuleMetric.TaskCompletionRate ? Outcomes : Requests;
+    /// <summary>The number of observations a metric's value rests on: requests, outcomes for the completion rate, tool calls for the tool error rate.</summary>
+    public long SampleSize(RuleMetric metric) => metric switch
+    {
+        RuleMetric.TaskCompletionRate => Outcomes,
+        RuleMetric.ToolErrorRate => ToolCalls,
+        _ => Requests,
+    };
 
     /// <summary>Adds one request (single-threaded; the data path uses <see cref="VersionSignals.Record"/>).</summary>
     public FigureSummary Record(in RequestSignal signal)
@@ -125,6 +139,18 @@ public sealed class FigureSummary
         return this;
     }
 
+    /// <summary>Adds one tool call of this version's agent.</summary>
+    public FigureSummary RecordToolCall(bool failed)
+    {
+        ToolCalls++;
+        if (failed)
+        {
+            ToolFailures++;
+        }
+
+        return this;
+    }
+
     /// <summary>Adds <paramref name="other"/> into this summary and returns this.</summary>
     public FigureSummary Add(FigureSummary other)
     {
@@ -139,6 +165,8 @@ public sealed class FigureSummary
         TokensSquares += other.TokensSquares;
         Completed += other.Completed;
         Failed += other.Failed;
+        ToolCalls += other.ToolCalls;
+        ToolFailures += other.ToolFailures;
         return this;
     }
 
@@ -160,7 +188,7 @@ public sealed class FigureSummary
 
     public override string ToString()
         => $"requests={Requests} errors={Errors} p50={P50Ms:F1}ms p95={P95Ms:F1}ms p99={P99Ms:F1}ms cost={CostUsd:G6} " +
-           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed}";
+           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed} tools={ToolFailures}/{ToolCalls}";
 }
 
 /// <summary>How raw signal values are sanitised before they are counted.</summary>

@@ -17,7 +17,7 @@ namespace Rollgate.Signals;
 internal static class PackedFigures
 {
     [Flags]
-    private enum Fields : byte
+    private enum Fields : ushort
     {
         Requests = 1,
         Errors = 2,
@@ -27,10 +27,12 @@ internal static class PackedFigures
         Failed = 32,
         Cost = 64,
         TokensSquares = 128,
+        ToolCalls = 256,
+        ToolFailures = 512,
     }
 
     /// <summary>The most one version can take: every field at its widest and every latency bucket used.</summary>
-    private const int MaxVersionBytes = 5 + 1 + 6 * 10 + 3 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
+    private const int MaxVersionBytes = 5 + 3 + 8 * 10 + 3 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
 
     /// <summary>Returns <paramref name="packed"/> (null for none yet) with <paramref name="figures"/> added to its version.</summary>
     public static byte[] Add(byte[]? packed, int version, FigureSummary figures)
@@ -107,13 +109,15 @@ internal static class PackedFigures
         /// <summary>Adds the figures that follow a version number to <paramref name="sum"/>.</summary>
         public void ReadFigures(FigureSummary sum)
         {
-            var fields = (Fields)_bytes[Position++];
+            var fields = (Fields)ReadUnsigned();
             sum.Requests += fields.HasFlag(Fields.Requests) ? ReadSigned() : 0;
             sum.Errors += fields.HasFlag(Fields.Errors) ? ReadSigned() : 0;
             sum.InputTokens += fields.HasFlag(Fields.InputTokens) ? ReadSigned() : 0;
             sum.OutputTokens += fields.HasFlag(Fields.OutputTokens) ? ReadSigned() : 0;
             sum.Completed += fields.HasFlag(Fields.Completed) ? ReadSigned() : 0;
             sum.Failed += fields.HasFlag(Fields.Failed) ? ReadSigned() : 0;
+            sum.ToolCalls += fields.HasFlag(Fields.ToolCalls) ? ReadSigned() : 0;
+            sum.ToolFailures += fields.HasFlag(Fields.ToolFailures) ? ReadSigned() : 0;
             if (fields.HasFlag(Fields.Cost))
             {
                 sum.CostUsd += ReadDouble();
@@ -135,8 +139,8 @@ internal static class PackedFigures
 
         public void SkipFigures()
         {
-            var fields = (Fields)_bytes[Position++];
-            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed])
+            var fields = (Fields)ReadUnsigned();
+            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.ToolCalls, Fields.ToolFailures])
             {
                 if (fields.HasFlag(field))
                 {
@@ -203,9 +207,11 @@ internal static class PackedFigures
                          | (figures.Completed != 0 ? Fields.Completed : 0)
                          | (figures.Failed != 0 ? Fields.Failed : 0)
                          | (figures.CostUsd != 0 || figures.CostUsdSquares != 0 ? Fields.Cost : 0)
-                         | (figures.TokensSquares != 0 ? Fields.TokensSquares : 0);
-            _buffer[_position++] = (byte)fields;
-            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed])
+                         | (figures.TokensSquares != 0 ? Fields.TokensSquares : 0)
+                         | (figures.ToolCalls != 0 ? Fields.ToolCalls : 0)
+                         | (figures.ToolFailures != 0 ? Fields.ToolFailures : 0);
+            WriteUnsigned((ulong)fields);
+            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed, figures.ToolCalls, figures.ToolFailures])
             {
                 if (value != 0)
                 {

@@ -19,6 +19,8 @@ internal sealed class SignalAccumulator
     private long _tokensSquares;
     private long _completed;
     private long _failed;
+    private long _toolCalls;
+    private long _toolFailures;
     private double _cost;
     private double _costSquares;
 
@@ -72,13 +74,26 @@ internal sealed class SignalAccumulator
         }
     }
 
+    /// <summary>The call is counted before its failure, and drained after it, so a drain never has more failures than calls.</summary>
+    public void RecordToolCall(bool failed)
+    {
+        Interlocked.Increment(ref _toolCalls);
+        if (failed)
+        {
+            Interlocked.Increment(ref _toolFailures);
+        }
+    }
+
     /// <summary>Takes everything recorded so far (leaving zeros); null when nothing was.</summary>
     public FigureSummary? Drain()
     {
         var requests = Take(ref _requests);
         var completed = Take(ref _completed);
         var failed = Take(ref _failed);
-        if (requests == 0 && completed == 0 && failed == 0)
+        var toolFailures = Take(ref _toolFailures);
+        var toolCalls = Take(ref _toolCalls);
+
+        if (requests == 0 && completed == 0 && failed == 0 && toolCalls == 0)
         {
             return null;
         }
@@ -88,6 +103,8 @@ internal sealed class SignalAccumulator
             Requests = requests,
             Completed = completed,
             Failed = failed,
+            ToolCalls = toolCalls,
+            ToolFailures = toolFailures,
         };
         if (requests == 0)
         {

@@ -36,6 +36,9 @@ public sealed class VersionSignals
     /// <summary>Records one proxied request (and its in-line task outcome, if any). Thread-safe, lock-free, no allocation.</summary>
     public void Record(in RequestSignal signal) => Volatile.Read(ref _current).Record(in signal);
 
+    /// <summary>Records one call this version's agent made to a tool through the gateway. Thread-safe, lock-free, no allocation.</summary>
+    public void RecordToolCall(bool failed) => Volatile.Read(ref _current).RecordToolCall(failed);
+
     /// <summary>Records a task outcome reported after the response (attributed to the interval in which it is reported).</summary>
     public void RecordOutcome(TaskOutcome outcome) => Volatile.Read(ref _current).RecordOutcome(outcome);
 

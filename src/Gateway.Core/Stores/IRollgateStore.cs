@@ -1,4 +1,5 @@
 using Rollgate.Release;
+using Rollgate.Tools;
 using Rollgate.Versions;
 
 namespace Rollgate.Stores;
@@ -72,6 +73,25 @@ public interface IRollgateStore : IAsyncDisposable
 
     /// <summary>How many live replicas route by at least <paramref name="generation"/>.</summary>
     Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken);
+
+    /// <summary>Every registered tool, by name.</summary>
+    Task<IReadOnlyList<ToolRecord>> ListToolsAsync(CancellationToken cancellationToken);
+
+    Task<ToolRecord?> GetToolAsync(string tool, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Registers or replaces the tool with <paramref name="next"/>, or deletes it when <paramref name="next"/> is null,
+    /// together with <paramref name="historyEvent"/>, if and only if its stored generation is
+    /// <paramref name="expectedGeneration"/> (an unregistered tool counts as generation 0).
+    /// </summary>
+    /// <returns><c>false</c> when another writer got there first; nothing was written.</returns>
+    Task<bool> TryCommitToolAsync(string tool, long expectedGeneration, ToolRecord? next, HistoryEvent historyEvent, CancellationToken cancellationToken);
+
+    /// <summary>A tool's history events (registered, changed, deleted), newest first; kept after the tool is deleted.</summary>
+    Task<IReadOnlyList<HistoryEvent>> GetToolHistoryAsync(string tool, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Calls <paramref name="onChange"/> whenever any replica changed a tool (and after a reconnect, when one may have been missed).</summary>
+    IDisposable WatchTools(Action onChange);
 }
 
 public sealed record VersionAddResult(AgentVersion Version, bool Created);

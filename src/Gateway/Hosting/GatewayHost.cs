@@ -17,6 +17,7 @@ using Rollgate.Routing;
 using Rollgate.Security;
 using Rollgate.Stores;
 using Rollgate.Stores.File;
+using Rollgate.Tools;
 using Rollgate.Versions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -40,6 +41,7 @@ public static class GatewayHost
         // gateway's own per-request work; request figures come from the gateway's metrics instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         DefaultMetricsPolicy.Apply();
+        WebhookMetrics.Publish();
 
         var services = builder.Services;
         services.AddGatewaySettings();
@@ -71,6 +73,18 @@ public static class GatewayHost
         services.AddSingleton<IRuleFiringNotifier, WebhookFiringNotifier>();
         services.AddSingleton<RuleEvaluator>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<RuleEvaluator>());
+        services.AddSingleton<ControllerLeadership>();
+        services.AddSingleton<ToolCircuits>();
+        services.AddSingleton<ToolCallers>();
+        services.AddSingleton<ToolCatalog>();
+        services.AddHostedService(sp => sp.GetRequiredService<ToolCatalog>());
+        services.AddSingleton(sp => new CircuitReporter(sp.GetRequiredService<ToolCircuits>(), sp.GetRequiredService<ICircuitBoard>(),
+            sp.GetRequiredService<ReplicaIdentity>().Id, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CircuitReporter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<CircuitReporter>());
+        services.AddHostedService<ToolProber>();
+        services.AddSingleton<DegradationController>();
+        services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<DegradationController>());
+        services.AddHostedService(sp => sp.GetRequiredService<DegradationController>());
         // Last: a drill waits for the fleet twice, and rules and rollout steps should not wait behind it.
         services.AddSingleton<IControllerTask, DrillControllerTask>();
         services.AddHostedService<ControllerService>();

@@ -1,4 +1,5 @@
 using Rollgate.Routing;
+using Rollgate.Tools;
 using Yarp.ReverseProxy.Model;
 
 namespace Rollgate.Hosting;
@@ -14,7 +15,7 @@ namespace Rollgate.Hosting;
 public static class ListenerPipelines
 {
     /// <summary>
-    /// Sends the proxy port's requests to a separate pipeline: routing over YARP's routes only, YARP's proxy pipeline
+    /// Sends the proxy port's requests to a separate pipeline: tool calls, then routing over YARP's routes only, YARP's proxy pipeline
     /// as <paramref name="configureProxy"/> builds it, and a 404 problem (with <c>X-Request-Id</c>, as every data-path
     /// problem) for paths no agent claims. Call it first, so nothing of the main pipeline runs for agent traffic.
     /// </summary>
@@ -22,6 +23,8 @@ public static class ListenerPipelines
     {
         // A fresh builder, not app.New(): a branch of a WebApplication would route over the application's endpoints.
         var proxy = new ApplicationBuilder(app.Services);
+        // Tool calls (/tools/…) are forwarded by their own middleware, before YARP's routing is consulted.
+        proxy.UseMiddleware<ToolProxyMiddleware>();
         proxy.UseRouting();
         proxy.UseEndpoints(endpoints => endpoints.MapReverseProxy(configureProxy));
         proxy.Run(context => NotFoundAsync(context, RequestIds.Of(context.Request)));

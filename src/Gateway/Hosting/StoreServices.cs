@@ -4,12 +4,13 @@ using Rollgate.Signals;
 using Rollgate.Stores;
 using Rollgate.Stores.File;
 using Rollgate.Stores.Redis;
+using Rollgate.Tools;
 
 namespace Rollgate.Hosting;
 
 /// <summary>
 /// Registers the store named by <c>Rollgate:Store</c> with its companions: figures, the request ledger, the
-/// rule-state board and the rule memory. <c>file</c> keeps them in this process; <c>redis</c> shares them with the fleet
+/// rule-state board, the circuit board and the rule memory. <c>file</c> keeps them in this process; <c>redis</c> shares them with the fleet
 /// over one connection. Which one is decided when they are first resolved, from the bound and validated settings.
 /// </summary>
 public static class StoreServices
@@ -31,6 +32,9 @@ public static class StoreServices
         services.AddSingleton<IRuleStateBoard>(sp => Redis(sp) is { } redis
             ? new RedisRuleStateBoard(redis.Connection, redis.KeyPrefix)
             : new InMemoryRuleStateBoard());
+        services.AddSingleton<ICircuitBoard>(sp => Redis(sp) is { } redis
+            ? new RedisCircuitBoard(redis.Connection, redis.KeyPrefix, Time(sp), sp.GetRequiredService<ILogger<RedisCircuitBoard>>())
+            : new InMemoryCircuitBoard(Time(sp)));
         services.AddSingleton<IRuleMemoryStore>(sp => Redis(sp) is { } redis
             ? new RedisRuleMemoryStore(redis.Connection, redis.KeyPrefix)
             : new FileRuleMemoryStore(Settings(sp).DataDir));

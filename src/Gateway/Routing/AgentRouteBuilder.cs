@@ -15,7 +15,8 @@ public static class AgentRouteBuilder
         VersionTarget? Target(int? number, VersionRole role)
             => number is { } n && snapshot.Versions.TryGetValue(n, out var version) ? new VersionTarget(record.Name, version, role, recorder.For(record.Name, n)) : null;
 
-        var canary = Target(state.Canary, VersionRole.Canary);
+        // While degraded, the degradation's version serves as stable and the (paused) canary gets nothing.
+        var canary = Target(state.ServingCanary, VersionRole.Canary);
         return new AgentRoute
         {
             Name = record.Name,
@@ -23,7 +24,7 @@ public static class AgentRouteBuilder
             Status = state.Status,
             StickyKey = new StickyKeySource(record.Definition.StickyBy),
             BucketSeed = StickyBucket.Seed(record.Name),
-            Stable = Target(state.Stable, VersionRole.Stable),
+            Stable = Target(state.ServingStable, VersionRole.Stable),
             Canary = canary,
             CanaryPercent = canary is null ? 0 : state.CanaryPercent,
             CanaryThreshold = canary is null ? 0 : StickyBucket.Threshold(state.CanaryPercent),

@@ -7,7 +7,8 @@ public static class ProblemResponses
     /// Writes the problem unless the response has started. A data-path problem carries the request's
     /// <c>X-Request-Id</c> (<paramref name="requestId"/>), so a client can quote it whatever went wrong.
     /// </summary>
-    public static Task WriteAsync(HttpContext context, string? requestId, int status, string type, string title, string detail)
+    public static Task WriteAsync(HttpContext context, string? requestId, int status, string type, string title, string detail,
+        IDictionary<string, object?>? extensions = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -20,6 +21,6 @@ public static class ProblemResponses
             response.Headers[RollgateHeaders.RequestId] = requestId;
         }
 
-        return Results.Problem(detail: detail, statusCode: status, title: title, type: ProblemTypes.Base + type).ExecuteAsync(context);
+        return Results.Problem(detail: detail, statusCode: status, title: title, type: ProblemTypes.Base + type, extensions: extensions).ExecuteAsync(context);
     }
 }

@@ -21,7 +21,8 @@ public sealed class ProxyConfigBuilder(TimeSpan defaultBackendTimeout)
     /// Header values as UTF-8 toward backends and from them. Kestrel decodes request header values as UTF-8, so a
     /// client's non-ASCII value reaches the backend byte for byte (HttpClient's default, ASCII only, refuses it).
     /// </summary>
-    private static readonly HttpClientConfig Client = new() { RequestHeaderEncoding = "utf-8", ResponseHeaderEncoding = "utf-8" };
+    /// <summary>How every backend client is built; tool calls use the same (so they share its connection pools).</summary>
+    internal static readonly HttpClientConfig Client = new() { RequestHeaderEncoding = "utf-8", ResponseHeaderEncoding = "utf-8" };
 
     private static readonly ClusterConfig Unrouted = new() { ClusterId = ProxyIds.UnroutedCluster };
 

@@ -379,6 +379,7 @@ public sealed partial class ReleaseSynchronizer(
         RollgateMetrics.CanaryPercent.RemoveLabelled(agent);
         RollgateMetrics.ActiveVersion.RemoveLabelled(agent, "stable");
         RollgateMetrics.ActiveVersion.RemoveLabelled(agent, "canary");
+        AgentSeries.RemoveStatus(agent);
         RollgateMetrics.DrillLastSuccess.RemoveLabelled(agent);
     }
 
@@ -399,6 +400,8 @@ public sealed partial class ReleaseSynchronizer(
     {
         RollgateMetrics.ConfigGeneration.WithLabels(route.Name).Set(route.Generation);
         RollgateMetrics.CanaryPercent.WithLabels(route.Name).Set(route.CanaryPercent);
+        AgentSeries.SetStatus(route.Name, route.Status);
+        AgentSeries.PublishRollbackSeries(route.Name);
         SetOrRemove("stable", route.Stable);
         SetOrRemove("canary", route.Canary);
 

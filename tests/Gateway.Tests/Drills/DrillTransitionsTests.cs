@@ -88,6 +88,21 @@ public sealed class DrillTransitionsTests
     }
 
     [Fact]
+    public void A_degraded_agent_is_not_drilled_and_a_degradation_that_began_during_a_drill_outlasts_the_restore()
+    {
+        var stable = TwoStables();
+        var degraded = Changed(ReleaseTransitions.Degrade(stable, "search", 1, "search is down", At(T0.AddHours(3)))).State;
+        var rollback = Changed(DrillTransitions.Rollback(stable, "drill rollback", At(T0.AddHours(3)))).State;
+        var degradedDuringDrill = Changed(ReleaseTransitions.Degrade(rollback, "search", 3, "search is down", At(T0.AddHours(3)))).State;
+
+        var restored = Changed(DrillTransitions.Restore(degradedDuringDrill, rollback.Drill!.Running!.Id, At(T0.AddHours(3)))).State;
+
+        Assert.Contains("degraded", DrillTransitions.Refusal(degraded, T0.AddHours(3), Definition.BakeTime)!.Detail);
+        Assert.Equal((2, ReleaseStatus.Degraded, 3), (restored.Stable!.Value, restored.Status, restored.Degradation!.RouteTo));
+        Assert.Empty(restored.RolledBackFrom);
+    }
+
+    [Fact]
     public void The_record_keeps_the_last_pass_through_a_failure_and_ends_only_its_own_run()
     {
         var rollback = Changed(DrillTransitions.Rollback(TwoStables(), "drill rollback", At(T0.AddHours(3)))).State;

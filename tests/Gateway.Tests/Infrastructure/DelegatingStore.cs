@@ -1,5 +1,6 @@
 using Rollgate.Release;
 using Rollgate.Stores;
+using Rollgate.Tools;
 using Rollgate.Versions;
 
 namespace Rollgate.Tests.Infrastructure;
@@ -42,6 +43,18 @@ public class DelegatingStore(IRollgateStore inner) : IRollgateStore
         => inner.TryAcquireLeaseAsync(name, owner, ttl, cancellationToken);
 
     public virtual Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken) => inner.GetAcksAsync(agent, generation, cancellationToken);
+
+    public virtual Task<IReadOnlyList<ToolRecord>> ListToolsAsync(CancellationToken cancellationToken) => inner.ListToolsAsync(cancellationToken);
+
+    public virtual Task<ToolRecord?> GetToolAsync(string tool, CancellationToken cancellationToken) => inner.GetToolAsync(tool, cancellationToken);
+
+    public virtual Task<bool> TryCommitToolAsync(string tool, long expectedGeneration, ToolRecord? next, HistoryEvent historyEvent, CancellationToken cancellationToken)
+        => inner.TryCommitToolAsync(tool, expectedGeneration, next, historyEvent, cancellationToken);
+
+    public virtual Task<IReadOnlyList<HistoryEvent>> GetToolHistoryAsync(string tool, int limit, CancellationToken cancellationToken)
+        => inner.GetToolHistoryAsync(tool, limit, cancellationToken);
+
+    public virtual IDisposable WatchTools(Action onChange) => inner.WatchTools(onChange);
 
     /// <summary>The test owns the inner store and disposes of it.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

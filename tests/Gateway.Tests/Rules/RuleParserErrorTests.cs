@@ -6,7 +6,7 @@ public sealed class RuleParserErrorTests
 {
     private const string ExpectedMetric =
         "expected a metric (error_rate, task_completion_rate, cost_per_request, tokens_per_request, "
-        + "p50_latency, p95_latency, p99_latency or request_rate)";
+        + "p50_latency, p95_latency, p99_latency, request_rate or tool_error_rate)";
 
     [Theory]
     [InlineData("", 1, "expected an action (alert, pause or rollback)")]

@@ -77,6 +77,7 @@ public sealed class RuleParserTests
     [InlineData("p95_latency", RuleMetric.P95Latency, "2s", 2000)]
     [InlineData("p99_latency", RuleMetric.P99Latency, "1.5s", 1500)]
     [InlineData("request_rate", RuleMetric.RequestRate, "50", 50)]
+    [InlineData("tool_error_rate", RuleMetric.ToolErrorRate, "2%", 0.02)]
     [InlineData("P95_LATENCY", RuleMetric.P95Latency, "2S", 2000)]
     public void Parses_each_metric_with_a_threshold_in_its_unit(string name, RuleMetric metric, string value, double threshold)
     {

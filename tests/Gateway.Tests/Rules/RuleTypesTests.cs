@@ -41,6 +41,7 @@ public sealed class RuleTypesTests
     [InlineData(RuleMetric.P95Latency, "p95_latency", true)]
     [InlineData(RuleMetric.P99Latency, "p99_latency", true)]
     [InlineData(RuleMetric.RequestRate, "request_rate", false)]
+    [InlineData(RuleMetric.ToolErrorRate, "tool_error_rate", true)]
     public void Metric_has_its_spec_name_and_direction(RuleMetric metric, string name, bool higherIsWorse)
     {
         Assert.Equal(name, metric.ToRuleText());

@@ -63,8 +63,11 @@ public sealed class FigureSummaryTests
     public void Value_maps_every_rule_metric()
     {
         var summary = SignalTestSupport.Figures(1, requests: 40);
+        summary.RecordToolCall(failed: true).RecordToolCall(failed: false).RecordToolCall(failed: false).RecordToolCall(failed: false);
         var window = TimeSpan.FromSeconds(20);
         Assert.Equal(summary.ErrorRate, summary.Value(RuleMetric.ErrorRate, window));
+        Assert.Equal(0.25, summary.Value(RuleMetric.ToolErrorRate, window));
+        Assert.Equal(4, summary.SampleSize(RuleMetric.ToolErrorRate));
         Assert.Equal(summary.TaskCompletionRate, summary.Value(RuleMetric.TaskCompletionRate, window));
         Assert.Equal(summary.CostPerRequest, summary.Value(RuleMetric.CostPerRequest, window));
         Assert.Equal(summary.TokensPerRequest, summary.Value(RuleMetric.TokensPerRequest, window));

@@ -336,4 +336,76 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(3.25, history[0].ApplyMs);
         Assert.Null(history[1].ApplyMs);
     }
+
+    [Fact]
+    public async Task A_tool_is_registered_changed_and_deleted_by_generation_with_a_history_of_its_own()
+    {
+        var tool = NewAgentName("tool");
+        Assert.Null(await Store.GetToolAsync(tool, None));
+        Assert.True(await Store.TryCommitToolAsync(tool, 0, Tool(tool, 1, "http://127.0.0.1:9100"), Event(1, HistoryEventTypes.Define, "tool registered"), None));
+        Assert.False(await Store.TryCommitToolAsync(tool, 0, Tool(tool, 1, "http://127.0.0.1:9101"), Event(1, HistoryEventTypes.Define), None));
+        Assert.True(await Store.TryCommitToolAsync(tool, 1, Tool(tool, 2, "http://127.0.0.1:9102"), Event(2, HistoryEventTypes.Define, "tool updated"), None));
+
+        await ReopenAsync();
+        var stored = await Store.GetToolAsync(tool, None);
+        Assert.Equal(ToJson(Tool(tool, 2, "http://127.0.0.1:9102")), ToJson(stored));
+        Assert.Equal([tool], (await Store.ListToolsAsync(None)).Select(t => t.Name));
+
+        Assert.False(await Store.TryCommitToolAsync(tool, 1, null, Event(3, HistoryEventTypes.Delete), None));
+        Assert.True(await Store.TryCommitToolAsync(tool, 2, null, Event(3, HistoryEventTypes.Delete, "tool deleted"), None));
+        await ReopenAsync();
+        Assert.Null(await Store.GetToolAsync(tool, None));
+        Assert.Empty(await Store.ListToolsAsync(None));
+        Assert.Equal(["tool deleted", "tool updated", "tool registered"], (await Store.GetToolHistoryAsync(tool, 10, None)).Select(e => e.Detail));
+        Assert.Single(await Store.GetToolHistoryAsync(tool, 1, None));
+
+        // Registered again, it starts over at generation 1, and its history goes on.
+        Assert.True(await Store.TryCommitToolAsync(tool, 0, Tool(tool, 1, "http://127.0.0.1:9103"), Event(1, HistoryEventTypes.Define, "tool registered"), None));
+        Assert.Equal(4, (await Store.GetToolHistoryAsync(tool, 10, None)).Count);
+    }
+
+    [Fact]
+    public async Task Tools_are_listed_by_name_and_kept_apart_from_agents()
+    {
+        var b = "b-" + NewAgentName("tool");
+        var a = "a-" + NewAgentName("tool");
+        Assert.True(await Store.TryCommitToolAsync(b, 0, Tool(b, 1, "http://127.0.0.1:9100"), Event(1, HistoryEventTypes.Define), None));
+        Assert.True(await Store.TryCommitToolAsync(a, 0, Tool(a, 1, "http://127.0.0.1:9100"), Event(1, HistoryEventTypes.Define), None));
+
+        Assert.Equal([a, b], (await Store.ListToolsAsync(None)).Select(t => t.Name));
+        Assert.Empty(await Store.ListAgentsAsync(None));
+        Assert.Empty(await Store.GetToolHistoryAsync(NewAgentName("unknown"), 10, None));
+    }
+
+    [Fact]
+    public async Task WatchTools_reports_tool_changes_until_disposed()
+    {
+        var told = 0;
+        var watch = Store.WatchTools(() => Interlocked.Increment(ref told));
+        var generation = 0L;
+        var tool = NewAgentName("tool");
+        // A watch may take a moment to be in place (a subscription), so the test keeps changing the tool until it is told.
+        await Eventually.TrueAsync(async () =>
+        {
+            Assert.True(await Store.TryCommitToolAsync(tool, generation, Tool(tool, generation + 1, "http://127.0.0.1:9100"), Event(generation + 1, HistoryEventTypes.Define), None));
+            generation++;
+            return Volatile.Read(ref told) > 0;
+        }, "the watcher was told of a tool change");
+
+        watch.Dispose();
+        var before = Volatile.Read(ref told);
+        Assert.True(await Store.TryCommitToolAsync(tool, generation, null, Event(generation + 1, HistoryEventTypes.Delete), None));
+        // Pub/sub delivers in order: once a second watcher hears of a later change, the first would have heard of this one.
+        var after = 0;
+        using var probe = Store.WatchTools(() => Interlocked.Increment(ref after));
+        var other = NewAgentName("tool");
+        var otherGeneration = 0L;
+        await Eventually.TrueAsync(async () =>
+        {
+            Assert.True(await Store.TryCommitToolAsync(other, otherGeneration, Tool(other, otherGeneration + 1, "http://127.0.0.1:9100"), Event(otherGeneration + 1, HistoryEventTypes.Define), None));
+            otherGeneration++;
+            return Volatile.Read(ref after) > 0;
+        }, "a new watcher was told");
+        Assert.Equal(before, Volatile.Read(ref told));
+    }
 }

@@ -1,3 +1,4 @@
+using Rollgate.Tools;
 using System.Text.Json;
 using Rollgate.Agents;
 using Rollgate.Json;
@@ -63,5 +64,14 @@ internal static class StoreTestData
     }
 
     /// <summary>Records hold lists, which compare by reference; their JSON compares by content.</summary>
+    public static ToolRecord Tool(string name, long generation, string endpoint) => new()
+    {
+        Name = name,
+        Generation = generation,
+        Definition = new ToolDefinition { Endpoint = endpoint, Timeout = TimeSpan.FromSeconds(2), Breaker = new ToolBreaker { MinimumThroughput = 4 } },
+        CreatedAt = Now,
+        UpdatedAt = Now.AddSeconds(generation),
+    };
+
     public static string ToJson<T>(T value) => JsonSerializer.Serialize(value, RollgateJson.Options);
 }

@@ -103,7 +103,12 @@ public static class RuleAssessor
     }
 
     private static (long N, long Events) RateCounts(RuleMetric metric, FigureSummary figures)
-        => metric == RuleMetric.ErrorRate ? (figures.Requests, figures.Errors) : (figures.Completed + figures.Failed, figures.Completed);
+        => metric switch
+        {
+            RuleMetric.ErrorRate => (figures.Requests, figures.Errors),
+            RuleMetric.ToolErrorRate => (figures.ToolCalls, figures.ToolFailures),
+            _ => (figures.Completed + figures.Failed, figures.Completed),
+        };
 
     private static double Ratio(RuleCondition condition) => condition switch
     {

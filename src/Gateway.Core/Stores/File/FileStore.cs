@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Rollgate.Release;
+using Rollgate.Tools;
 using Rollgate.Versions;
 using Rollgate.Json;
 
@@ -16,6 +17,8 @@ namespace Rollgate.Stores.File;
 /// that was acknowledged.</item>
 /// <item><c>versions/NNNNNN.json</c>, one immutable file per version.</item>
 /// </list>
+/// Tools live the same way under <c>{DataDir}/tools/{tool}</c>: <c>tool.json</c> (the record, or none once deleted, and
+/// the last event) and <c>history.jsonl</c>.
 /// <c>{DataDir}/epoch</c> holds the store's epoch, written when the directory is first opened.
 /// All writes go through one async gate; reads are served from memory.
 /// </summary>
@@ -25,7 +28,10 @@ public sealed class FileStore : IRollgateStore
     private readonly DataDirLock _lock;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ConcurrentDictionary<string, AgentFiles> _agents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ToolFiles> _tools = new(StringComparer.Ordinal);
+    private readonly string _toolsRoot;
     private readonly List<Action<string>> _watchers = [];
+    private readonly List<Action> _toolWatchers = [];
     private readonly ConcurrentDictionary<string, long> _acks = new(StringComparer.Ordinal);
     private readonly string _epochPath;
     private string _epoch = "";
@@ -33,6 +39,7 @@ public sealed class FileStore : IRollgateStore
     private FileStore(string dataDir, DataDirLock dataDirLock)
     {
         _root = Path.Combine(dataDir, "agents");
+        _toolsRoot = Path.Combine(dataDir, "tools");
         _epochPath = Path.Combine(dataDir, "epoch");
         _lock = dataDirLock;
     }
@@ -204,6 +211,74 @@ public sealed class FileStore : IRollgateStore
     public Task<FleetAcks> GetAcksAsync(string agent, long generation, CancellationToken cancellationToken)
         => Task.FromResult(new FleetAcks(_acks.TryGetValue(agent, out var applied) && applied >= generation ? 1 : 0, 1));
 
+    public Task<IReadOnlyList<ToolRecord>> ListToolsAsync(CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<ToolRecord>>(_tools.Values.Select(t => t.Record).OfType<ToolRecord>().OrderBy(t => t.Name, StringComparer.Ordinal).ToArray());
+
+    public Task<ToolRecord?> GetToolAsync(string tool, CancellationToken cancellationToken)
+        => Task.FromResult(_tools.TryGetValue(tool, out var files) ? files.Record : null);
+
+    public async Task<bool> TryCommitToolAsync(string tool, long expectedGeneration, ToolRecord? next, HistoryEvent historyEvent, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var files = _tools.GetOrAdd(tool, name => new ToolFiles(Path.Combine(_toolsRoot, name)));
+            if ((files.Record?.Generation ?? 0) != expectedGeneration)
+            {
+                return false;
+            }
+
+            CreateDurableDirectory(_toolsRoot);
+            CreateDurableDirectory(files.Directory);
+            var document = JsonSerializer.SerializeToUtf8Bytes(new ToolDocument(next, historyEvent), RollgateJson.Options);
+            await DurableFile.WriteAtomicAsync(files.ToolPath, document, cancellationToken);
+            files.Record = next;
+            await DurableFile.AppendLineAsync(files.HistoryPath, JsonSerializer.SerializeToUtf8Bytes(historyEvent, RollgateJson.Options), CancellationToken.None);
+            files.History.Add(historyEvent);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        NotifyTools();
+        return true;
+    }
+
+    public async Task<IReadOnlyList<HistoryEvent>> GetToolHistoryAsync(string tool, int limit, CancellationToken cancellationToken)
+    {
+        if (!_tools.TryGetValue(tool, out var files))
+        {
+            return [];
+        }
+
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return files.History.AsEnumerable().Reverse().Take(limit).ToArray();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public IDisposable WatchTools(Action onChange)
+    {
+        lock (_toolWatchers)
+        {
+            _toolWatchers.Add(onChange);
+        }
+
+        return new Unsubscriber(() =>
+        {
+            lock (_toolWatchers)
+            {
+                _toolWatchers.Remove(onChange);
+            }
+        });
+    }
+
     public ValueTask DisposeAsync()
     {
         _lock.Dispose();
@@ -232,6 +307,27 @@ public sealed class FileStore : IRollgateStore
         }
     }
 
+    private void NotifyTools()
+    {
+        Action[] watchers;
+        lock (_toolWatchers)
+        {
+            watchers = [.. _toolWatchers];
+        }
+
+        foreach (var watcher in watchers)
+        {
+            try
+            {
+                watcher();
+            }
+            catch (Exception)
+            {
+                // As for agents: a committed change stays committed.
+            }
+        }
+    }
+
     /// <summary>A new directory's entry in its parent must reach the disk too, or a power loss can drop the whole agent.</summary>
     private static void CreateDurableDirectory(string path)
     {
@@ -252,6 +348,41 @@ public sealed class FileStore : IRollgateStore
             LoadVersions(files);
             LoadRecord(files);
             _agents[files.Name] = files;
+        }
+
+        if (Directory.Exists(_toolsRoot))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(_toolsRoot))
+            {
+                var files = new ToolFiles(directory);
+                LoadTool(files);
+                _tools[Path.GetFileName(directory)] = files;
+            }
+        }
+    }
+
+    private static void LoadTool(ToolFiles files)
+    {
+        if (System.IO.File.Exists(files.ToolPath + ".tmp"))
+        {
+            System.IO.File.Delete(files.ToolPath + ".tmp");
+        }
+
+        if (!System.IO.File.Exists(files.ToolPath))
+        {
+            return;
+        }
+
+        var document = JsonSerializer.Deserialize<ToolDocument>(System.IO.File.ReadAllBytes(files.ToolPath), RollgateJson.Options)!;
+        files.Record = document.Record;
+        files.History.AddRange(ReadHistory(files.HistoryPath));
+        if (files.History.Count == 0 || files.History[^1].Id != document.LastEvent.Id)
+        {
+            using var stream = new FileStream(files.HistoryPath, FileMode.Append, FileAccess.Write);
+            stream.Write(JsonSerializer.SerializeToUtf8Bytes(document.LastEvent, RollgateJson.Options));
+            stream.Write("\n"u8);
+            stream.Flush(flushToDisk: true);
+            files.History.Add(document.LastEvent);
         }
     }
 
@@ -397,6 +528,19 @@ public sealed class FileStore : IRollgateStore
     private sealed record ApplyTime(string EventId, double ApplyMs);
 
     private sealed record AgentDocument(AgentRecord Record, HistoryEvent LastEvent);
+
+    /// <summary>A tool's last committed change: its record (null once deleted) and that change's event.</summary>
+    private sealed record ToolDocument(ToolRecord? Record, HistoryEvent LastEvent);
+
+    private sealed class ToolFiles(string directory)
+    {
+        public string Directory { get; } = directory;
+        public string ToolPath => Path.Combine(Directory, "tool.json");
+        public string HistoryPath => Path.Combine(Directory, "history.jsonl");
+
+        public volatile ToolRecord? Record;
+        public readonly List<HistoryEvent> History = [];
+    }
 
     private sealed class AgentFiles(string name, string directory)
     {

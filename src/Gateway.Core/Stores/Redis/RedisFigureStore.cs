@@ -156,6 +156,8 @@ public sealed class RedisFigureStore : IFigureStore
         Sum("t2", figures.TokensSquares);
         Count("ok", figures.Completed);
         Count("f", figures.Failed);
+        Count("tc", figures.ToolCalls);
+        Count("tf", figures.ToolFailures);
         foreach (var (bucket, count) in figures.Latency.NonZero())
         {
             Count("l" + bucket.ToString(CultureInfo.InvariantCulture), count);
@@ -191,6 +193,8 @@ public sealed class RedisFigureStore : IFigureStore
                 case "t2": sum.TokensSquares += (double)field.Value; break;
                 case "ok": sum.Completed += (long)field.Value; break;
                 case "f": sum.Failed += (long)field.Value; break;
+                case "tc": sum.ToolCalls += (long)field.Value; break;
+                case "tf": sum.ToolFailures += (long)field.Value; break;
                 default:
                     if (kind.Length > 1 && kind[0] == 'l'
                         && int.TryParse(kind[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var bucket)

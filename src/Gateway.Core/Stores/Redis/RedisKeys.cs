@@ -31,6 +31,9 @@ internal sealed class RedisKeys
         _prefix = prefix;
         ChangesName = $"{prefix}:changes";
         Changes = RedisChannel.Literal(ChangesName);
+        ToolChangesName = $"{prefix}:toolchanges";
+        ToolChanges = RedisChannel.Literal(ToolChangesName);
+        CircuitChanges = RedisChannel.Literal($"{prefix}:circuitchanges");
     }
 
     public static bool IsValidPrefix(string? prefix) => !string.IsNullOrWhiteSpace(prefix) && prefix.IndexOfAny(['{', '}']) < 0;
@@ -82,6 +85,27 @@ internal sealed class RedisKeys
 
     /// <summary>String: the owner of a lease (e.g. the rule evaluator), with an expiry.</summary>
     public RedisKey Lease(string name) => $"{_prefix}:lease:{name}";
+
+    /// <summary>Hash: tool name → ToolRecord JSON. The tool keys share the hash tag <c>{tools}</c>, so one script writes them together.</summary>
+    public RedisKey ToolRecords => $"{_prefix}:{{tools}}:records";
+
+    /// <summary>Hash: tool name → its generation (absent once deleted).</summary>
+    public RedisKey ToolGenerations => $"{_prefix}:{{tools}}:generations";
+
+    /// <summary>List of a tool's HistoryEvent JSON, newest first.</summary>
+    public RedisKey ToolHistory(string tool) => $"{_prefix}:{{tools}}:history:{tool}";
+
+    /// <summary>Hash: replica id → JSON array of that replica's circuit reports (see <see cref="RedisCircuitBoard"/>).</summary>
+    public RedisKey Circuits => $"{_prefix}:{{tools}}:circuits";
+
+    /// <summary>Pub/sub channel; each message is the name of a tool that changed.</summary>
+    public RedisChannel ToolChanges { get; }
+
+    /// <summary>The name of <see cref="ToolChanges"/>, for scripts that publish to it.</summary>
+    public string ToolChangesName { get; }
+
+    /// <summary>Pub/sub channel; each message is the id of a replica whose circuits changed state.</summary>
+    public RedisChannel CircuitChanges { get; }
 
     /// <summary>Pub/sub channel; each message is the name of an agent that changed.</summary>
     public RedisChannel Changes { get; }

@@ -76,4 +76,25 @@ internal static class RedisScripts
         redis.call('SET', KEYS[1], ARGV[1])
         return ARGV[1]
         """;
+
+    /// <summary>
+    /// KEYS: tool records, tool generations, the tool's history. ARGV: tool, expected generation, record JSON (empty to
+    /// delete), event JSON, channel. Returns 1 when committed, 0 when the stored generation (missing = 0) differs.
+    /// </summary>
+    public const string CommitTool = """
+        local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        if current ~= tonumber(ARGV[2]) then
+          return 0
+        end
+        if ARGV[3] == '' then
+          redis.call('HDEL', KEYS[1], ARGV[1])
+          redis.call('HDEL', KEYS[2], ARGV[1])
+        else
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+          redis.call('HSET', KEYS[2], ARGV[1], current + 1)
+        end
+        redis.call('LPUSH', KEYS[3], ARGV[4])
+        redis.call('PUBLISH', ARGV[5], ARGV[1])
+        return 1
+        """;
 }

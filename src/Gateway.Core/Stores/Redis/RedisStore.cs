@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rollgate.Json;
 using Rollgate.Release;
+using Rollgate.Tools;
 using Rollgate.Versions;
 using StackExchange.Redis;
 
@@ -246,6 +247,33 @@ public sealed partial class RedisStore : IRollgateStore
         var acked = acks.Count(a => !a.IsNull && (long)a >= generation);
         return new FleetAcks(acked, live.Length);
     });
+
+    public Task<IReadOnlyList<ToolRecord>> ListToolsAsync(CancellationToken cancellationToken) => Guard<IReadOnlyList<ToolRecord>>("list tools", cancellationToken, async () =>
+        (await _db.HashValuesAsync(_keys.ToolRecords)).Select(Deserialize<ToolRecord>).OrderBy(t => t.Name, StringComparer.Ordinal).ToArray());
+
+    public Task<ToolRecord?> GetToolAsync(string tool, CancellationToken cancellationToken) => Guard("get tool", cancellationToken, async () =>
+    {
+        var json = await _db.HashGetAsync(_keys.ToolRecords, tool);
+        return json.IsNull ? null : Deserialize<ToolRecord>(json);
+    });
+
+    public Task<bool> TryCommitToolAsync(string tool, long expectedGeneration, ToolRecord? next, HistoryEvent historyEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(historyEvent);
+        return Guard("commit tool", cancellationToken, async () => (long)await _db.ScriptEvaluateAsync(
+            RedisScripts.CommitTool,
+            [_keys.ToolRecords, _keys.ToolGenerations, _keys.ToolHistory(tool)],
+            [tool, expectedGeneration, next is null ? RedisValue.EmptyString : Serialize(next), Serialize(historyEvent), _keys.ToolChangesName]) == 1,
+            maybeApplied: true);
+    }
+
+    public Task<IReadOnlyList<HistoryEvent>> GetToolHistoryAsync(string tool, int limit, CancellationToken cancellationToken)
+        => limit <= 0
+            ? Task.FromResult<IReadOnlyList<HistoryEvent>>([])
+            : Guard<IReadOnlyList<HistoryEvent>>("read tool history", cancellationToken, async () =>
+                (await _db.ListRangeAsync(_keys.ToolHistory(tool), 0, limit - 1)).Select(Deserialize<HistoryEvent>).ToArray());
+
+    public IDisposable WatchTools(Action onChange) => RedisNotifications.Subscribe(_connection, _keys.ToolChanges, onChange, _logger);
 
     public async ValueTask DisposeAsync()
     {
