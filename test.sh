@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs redis-server, curl, python3 and prometheus when they are
-# missing (the Redis store tests start their own server on a free port), runs every test once, and ends with
+# Runs the whole test suite on a fresh machine: installs redis-server, curl, python3, prometheus and chromium when they
+# are missing (the Redis store tests start their own server on a free port; the console tests drive Debian's chromium
+# through Playwright, which never downloads a browser of its own), runs every test once, and ends with
 # "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # redis-server for the Redis store tests; curl and python3 for the README walk-through test; Debian's prometheus
-# package (prometheus and promtool) for the alert rule tests and the dashboard test against a real Prometheus.
+# package (prometheus and promtool) for the alert rule tests and the dashboard test against a real Prometheus;
+# chromium for the console.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
+[ -x "${ROLLGATE_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 if ((${#missing[@]} > 0)); then
   echo "installing from Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -3,12 +3,14 @@ using Rollgate.Security;
 
 namespace Rollgate.Admin.Auth;
 
-/// <summary>What an admin endpoint requires. Viewers read, reporters post outcomes, operators do everything.</summary>
+/// <summary>What an admin endpoint requires. Viewers read, reporters post outcomes, operators do everything; every role may identify itself.</summary>
 public enum AdminPermission
 {
     Read,
     Operate,
     Report,
+    /// <summary>Any valid token: asking who the token is (the console reads its role to show only what it may do).</summary>
+    Identify,
 }
 
 /// <summary>Endpoint metadata overriding the default permission (GET/HEAD read, everything else operates).</summary>
@@ -24,6 +26,7 @@ public static class AdminPermissions
     public static bool Allows(TokenRole role, AdminPermission permission) => (role, permission) switch
     {
         (TokenRole.Operator, _) => true,
+        (_, AdminPermission.Identify) => true,
         (TokenRole.Viewer, AdminPermission.Read) => true,
         (TokenRole.Reporter, AdminPermission.Report) => true,
         _ => false,

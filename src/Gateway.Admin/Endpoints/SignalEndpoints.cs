@@ -129,13 +129,25 @@ internal static class SignalEndpoints
 
 /// <summary>One version's figures over a window (<c>GET …/metrics</c>).</summary>
 public sealed record VersionFiguresView(
-    int Version, string Role, long Requests, long Errors, double? ErrorRate, double? P50Ms, double? P95Ms, double? P99Ms,
+    int Version, string Role, long Requests, long Errors, double? ErrorRate, double? MeanMs, double? P50Ms, double? P95Ms, double? P99Ms,
     double? CostPerRequest, double? TokensPerRequest, double? TaskCompletionRate, double RequestRate, long Completed, long Failed, double CostUsd)
 {
+    /// <summary>Calls the version's agent made through the gateway to its tools, and how many failed.</summary>
+    public long ToolCalls { get; init; }
+
+    public long ToolFailures { get; init; }
+
+    public double? ToolErrorRate { get; init; }
+
     public static VersionFiguresView From(int version, string role, FigureSummary f, TimeSpan window) => new(
-        version, role, f.Requests, f.Errors, Round(f.ErrorRate), Round(f.P50Ms), Round(f.P95Ms), Round(f.P99Ms),
+        version, role, f.Requests, f.Errors, Round(f.ErrorRate), Round(f.Latency.Mean()), Round(f.P50Ms), Round(f.P95Ms), Round(f.P99Ms),
         Round(f.CostPerRequest, 9), Round(f.TokensPerRequest), Round(f.TaskCompletionRate), Math.Round(f.RequestRate(window), 4),
-        f.Completed, f.Failed, Math.Round(f.CostUsd, 9));
+        f.Completed, f.Failed, Math.Round(f.CostUsd, 9))
+    {
+        ToolCalls = f.ToolCalls,
+        ToolFailures = f.ToolFailures,
+        ToolErrorRate = Round(f.ToolErrorRate),
+    };
 
     private static double? Round(double? value, int digits = 4) => value is { } v ? Math.Round(v, digits) : null;
 }

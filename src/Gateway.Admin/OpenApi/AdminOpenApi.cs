@@ -84,6 +84,7 @@ public static class AdminOpenApi
         {
             AdminPermission.Read => "viewer or operator",
             AdminPermission.Report => "reporter or operator",
+            AdminPermission.Identify => "any",
             _ => "operator",
         };
         operation.Description = $"Role: {roles}." + (operation.Description is { Length: > 0 } text ? " " + text : "");

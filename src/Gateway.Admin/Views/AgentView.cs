@@ -12,6 +12,7 @@ public sealed record AgentView(
     int? Canary,
     double CanaryPercent,
     int? LastKnownGood,
+    int? RollbackTarget,
     IReadOnlyList<int> RolledBackVersions,
     RolloutView? Rollout,
     IReadOnlyList<RuleStateView>? Rules,
@@ -33,6 +34,7 @@ public sealed record AgentView(
             state.Canary,
             state.CanaryPercent,
             state.LastKnownGood(now, record.Definition.BakeTime),
+            RollbackTargetOf(state, now, record.Definition.BakeTime),
             state.RolledBackFrom,
             state.Rollout is { } r ? new RolloutView(r.Steps, r.StepIndex, r.StepStartedAt, r.StepDuration, state.Paused) : null,
             rules,
@@ -41,6 +43,15 @@ public sealed record AgentView(
             DrillStatusView.Of(record));
         return state.Degradation is { } d ? view with { Degradation = new DegradationView(d.Tool, d.Since, d.RouteTo, state.Stable) } : view;
     }
+
+    /// <summary>
+    /// Where a rollback that names no <c>to</c> would go now: with a canary the stable, else the default target; null
+    /// when there is none (the rollback would be refused).
+    /// </summary>
+    private static int? RollbackTargetOf(ReleaseState state, DateTimeOffset now, TimeSpan bakeTime)
+        => state.Canary is not null ? state.Stable
+            : state.Stable is { } stable ? state.DefaultRollbackTarget(stable, now, bakeTime)
+            : null;
 }
 
 /// <param name="Tool">The tool whose open circuit caused it.</param>

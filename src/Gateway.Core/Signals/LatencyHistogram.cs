@@ -23,6 +23,7 @@ public sealed class LatencyHistogram
     /// <summary>Number of buckets including the underflow (≤ 1 ms) and overflow (&gt; ≈ 123.8 s) buckets.</summary>
     public const int BucketCount = LastFiniteBucket + 2;
 
+    private static readonly double MidpointRatio = Math.Sqrt(BucketRatio);
     private static readonly double InverseLogRatio = 1 / Math.Log(BucketRatio);
     private static readonly double[] Bounds = CreateBounds();
 
@@ -169,6 +170,30 @@ public sealed class LatencyHistogram
         }
 
         return Bounds[LastFiniteBucket]; // unreachable: rank ≤ Count
+    }
+
+    /// <summary>
+    /// The mean in milliseconds, null when empty, estimated from the buckets: each observation counts as its bucket's
+    /// geometric midpoint (within 2% of its true value above 1 ms), the underflow bucket as 0.5 ms and the overflow
+    /// bucket as its lower bound.
+    /// </summary>
+    public double? Mean()
+    {
+        if (Count == 0)
+        {
+            return null;
+        }
+
+        var sum = _counts[0] * 0.5 * Bounds[0] + _counts[BucketCount - 1] * Bounds[LastFiniteBucket];
+        for (var bucket = 1; bucket <= LastFiniteBucket; bucket++)
+        {
+            if (_counts[bucket] != 0)
+            {
+                sum += _counts[bucket] * Bounds[bucket - 1] * MidpointRatio;
+            }
+        }
+
+        return sum / Count;
     }
 
     /// <summary>Observations certainly above <paramref name="thresholdMs"/> (see <see cref="HistogramExceedance"/>).</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Rollgate.Admin;
 using Rollgate.Admin.Auth;
+using Rollgate.Admin.WebConsole;
 using Rollgate.Admin.Http;
 using Rollgate.Admin.OpenApi;
 using Rollgate.Admin.Views;
@@ -140,6 +141,7 @@ public static class GatewayHost
         app.MapRollgateAdmin();
         app.MapRollgateOpenApi();
         app.MapApiReference();
+        app.MapRollgateConsole();
         app.MapMetrics("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new HealthView("alive")))
             .WithTags("Health").WithName("Alive").WithSummary("200 while the process runs; no token needed")

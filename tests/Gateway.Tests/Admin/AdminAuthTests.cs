@@ -108,6 +108,22 @@ public sealed class AdminAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await reporter.PutAsync("/admin/agents/auth-bot", GatewayInstance.Json(new { }))).StatusCode);
     }
 
+    [Theory]
+    [InlineData(GatewayInstance.OperatorToken, "admin", "operator")]
+    [InlineData(GatewayInstance.ViewerToken, "dashboard", "viewer")]
+    [InlineData(GatewayInstance.ReporterToken, "evaluator", "reporter")]
+    public async Task Every_token_may_ask_its_own_name_and_role(string token, string name, string role)
+    {
+        using var client = Client(token);
+
+        var whoami = await client.GetFromJsonAsync<JsonObject>("/admin/whoami");
+
+        Assert.Equal(name, whoami!["name"]!.GetValue<string>());
+        Assert.Equal(role, whoami["role"]!.GetValue<string>());
+        using var anonymous = Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/admin/whoami")).StatusCode);
+    }
+
     [Fact]
     public async Task Operator_actions_are_recorded_with_the_token_name()
     {

@@ -67,6 +67,7 @@ public sealed class SignalEndpointTests : IAsyncLifetime
         Assert.Equal(150, s["tokensPerRequest"]!.GetValue<double>());
         Assert.Equal(0.0004, s["costPerRequest"]!.GetValue<double>(), precision: 9);
         Assert.True(s["p50Ms"]!.GetValue<double>() > 0);
+        Assert.True(s["meanMs"]!.GetValue<double>() > 0);
         Assert.True(s["p99Ms"]!.GetValue<double>() >= s["p50Ms"]!.GetValue<double>());
     }
 

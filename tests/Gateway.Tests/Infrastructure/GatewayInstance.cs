@@ -143,6 +143,21 @@ public sealed class GatewayInstance : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
+    /// <summary>Registers (or replaces) a tool; <paramref name="breaker"/> overrides the breaker's defaults.</summary>
+    public async Task PutToolAsync(string tool, string endpoint, object? breaker = null, string timeout = "5s", string probePath = "")
+    {
+        var response = await Admin.PutAsync($"/admin/tools/{tool}", Json(new { endpoint, timeout, probePath, breaker = breaker ?? new { } }));
+        await EnsureAsync(response);
+    }
+
+    /// <summary>The value of one series of <c>/metrics</c>, or 0 when it is not exported.</summary>
+    public async Task<double> MetricAsync(string series)
+    {
+        var text = await Admin.GetStringAsync("/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Registers an agent with one version on <paramref name="backendUrl"/> and deploys it.</summary>
     public async Task<int> ReleaseAsync(string agent, string backendUrl, object? definition = null)
     {

@@ -144,7 +144,10 @@ public sealed class RollbackTests : IAsyncLifetime
         await _gateway.DeployAsync("lineage-bot", v2);
         await _gateway.DeployAsync("lineage-bot", v3);
 
+        // The agent's JSON announces each default target before the rollback goes there.
+        Assert.Equal(v2, (await _gateway.GetAgentAsync("lineage-bot"))["rollbackTarget"]!.GetValue<int>());
         var first = await _gateway.RollbackAsync("lineage-bot");
+        Assert.Equal(v1, (await _gateway.GetAgentAsync("lineage-bot"))["rollbackTarget"]!.GetValue<int>());
         var second = await _gateway.RollbackAsync("lineage-bot");
         var third = await _gateway.Admin.PostAsync("/admin/agents/lineage-bot/rollback", GatewayInstance.Json(new { }));
 
@@ -154,6 +157,7 @@ public sealed class RollbackTests : IAsyncLifetime
         Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
         Assert.EndsWith("/no-rollback-target", (await third.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
         var state = await _gateway.GetAgentAsync("lineage-bot");
+        Assert.Null(state["rollbackTarget"]);
         Assert.Equal([v3, v2], state["rolledBackVersions"]!.AsArray().Select(v => v!.GetValue<int>()));
         Assert.Equal(second["generation"]!.GetValue<long>(), state["generation"]!.GetValue<long>()); // the refusal changed nothing
         var versions = (await _gateway.Admin.GetFromJsonAsync<JsonObject>("/admin/agents/lineage-bot/versions"))!["versions"]!.AsArray();

@@ -50,6 +50,24 @@ public sealed class LatencyHistogramTests
         }
     }
 
+    [Fact]
+    public void Mean_is_within_2_percent_of_the_exact_mean_above_1ms()
+    {
+        var random = new Random(11);
+        var histogram = new LatencyHistogram();
+        var sum = 0.0;
+        for (var i = 0; i < 50_000; i++)
+        {
+            var value = 2 + Math.Exp(random.NextDouble() * 8);   // 3 ms to about 3 s
+            histogram.Record(value);
+            sum += value;
+        }
+
+        var exact = sum / histogram.Count;
+        Assert.InRange(histogram.Mean()!.Value, exact * 0.98, exact * 1.02);
+        Assert.Null(new LatencyHistogram().Mean());
+    }
+
     [Theory]
     [InlineData(1, 5.3, 0.5)]   // median 200 ms
     [InlineData(2, 5.3, 1.0)]
