@@ -19,16 +19,7 @@ public sealed class AdminAuthFilter : IEndpointFilter
             return ValueTask.FromResult<object?>(AdminProblems.Unauthorized());
         }
 
-        var permission = http.GetEndpoint()?.Metadata.GetMetadata<RequiresPermission>()?.Permission
-                         ?? (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? AdminPermission.Read : AdminPermission.Operate);
-        var allowed = (token.Role, permission) switch
-        {
-            (TokenRole.Operator, _) => true,
-            (_, AdminPermission.Identify) => true,
-            (TokenRole.Viewer, AdminPermission.Read) => true,
-            (TokenRole.Reporter, AdminPermission.Report) => true,
-            _ => false,
-        };
-        return allowed ? next(context) : ValueTask.FromResult<object?>(AdminProblems.Forbidden(token, permission));
+        var permission = AdminPermissions.Of(http.GetEndpoint()?.Metadata, http.Request.Method);
+        return AdminPermissions.Allows(token.Role, permission) ? next(context) : ValueTask.FromResult<object?>(AdminProblems.Forbidden(token, permission));
     }
 }

@@ -18,9 +18,25 @@ internal static class AgentEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapPut("/agents/{agent}", PutAsync);
-        admin.MapGet("/agents", ListAsync);
-        admin.MapGet("/agents/{agent}", GetAsync);
+        var agents = admin.MapGroup("").WithTags("Agents");
+        agents.MapPut("/agents/{agent}", PutAsync)
+            .WithName("PutAgent")
+            .WithSummary("Create or replace an agent definition")
+            .WithDescription("The body is the whole definition: members left out take their defaults. 201 when the agent is created, 200 when its definition is replaced.")
+            .AcceptsBody<AgentDefinition>()
+            .Produces<AgentView>(StatusCodes.Status201Created)
+            .Produces<AgentView>()
+            .WithConditionalChange();
+        agents.MapGet("/agents", ListAsync)
+            .WithName("ListAgents")
+            .WithSummary("Every agent with its release state")
+            .Produces<AgentListView>();
+        agents.MapGet("/agents/{agent}", GetAsync)
+            .WithName("GetAgent")
+            .WithSummary("One agent: release state, definition, rule states and drills")
+            .Produces<AgentView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> PutAsync(string agent, HttpContext context, ReleaseCommands commands, FigureStoreOptions figures, TimeProvider time)
@@ -99,7 +115,7 @@ internal static class AgentEndpoints
             }
         }
 
-        return Results.Json(new { agents = views }, RollgateJson.Options);
+        return Results.Json(new AgentListView(views), RollgateJson.Options);
     }
 
     private static async Task<IResult> GetAsync(string agent, HttpContext context, IRollgateStore store, IRuleStateBoard board, TimeProvider time)

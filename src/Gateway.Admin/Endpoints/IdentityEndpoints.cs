@@ -12,12 +12,21 @@ namespace Rollgate.Admin.Endpoints;
 internal static class IdentityEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
-        => admin.MapGet("/whoami", WhoAmI).WithMetadata(new RequiresPermission(AdminPermission.Identify));
+        => admin.MapGet("/whoami", WhoAmI)
+            .WithMetadata(new RequiresPermission(AdminPermission.Identify))
+            .WithTags("Identity")
+            .WithName("WhoAmI")
+            .WithSummary("The calling token's name and role")
+            .Produces<WhoAmIView>();
 
     private static IResult WhoAmI(HttpContext context)
     {
         // AdminAuthFilter has already refused a request without a token.
         var token = context.Features.GetRequiredFeature<ApiToken>();
-        return Results.Json(new { name = token.Name, role = token.Role.ToString().ToLowerInvariant() }, RollgateJson.Options);
+        return Results.Json(new WhoAmIView(token.Name, token.Role.ToString().ToLowerInvariant()), RollgateJson.Options);
     }
 }
+
+/// <param name="Name">The token's name: the actor history records for its changes.</param>
+/// <param name="Role"><c>operator</c>, <c>viewer</c> or <c>reporter</c>.</param>
+public sealed record WhoAmIView(string Name, string Role);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -5,6 +6,7 @@ using Rollgate.Admin.Auth;
 using Rollgate.Admin.Http;
 using Rollgate.Admin.Views;
 using Rollgate.Agents;
+using Rollgate.Drills;
 using Rollgate.Json;
 using Rollgate.Release;
 using Rollgate.Stores;
@@ -12,20 +14,56 @@ using Rollgate.Validation;
 
 namespace Rollgate.Admin.Endpoints;
 
-/// <summary>Release commands: deploy, promote, pause, resume, weight, rollback; and the history they leave.</summary>
+/// <summary>Release commands: deploy, promote, pause, resume, weight, rollback, drill; and the history they leave.</summary>
 internal static class ReleaseEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapPost("/agents/{agent}/deployments", DeployAsync);
-        admin.MapPost("/agents/{agent}/promote", (string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
-            => RunAsync(agent, context, time, (issuer, ct) => commands.PromoteAsync(agent, issuer, ct)));
-        admin.MapPost("/agents/{agent}/pause", PauseAsync);
-        admin.MapPost("/agents/{agent}/resume", (string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
-            => RunAsync(agent, context, time, (issuer, ct) => commands.ResumeAsync(agent, issuer, ct)));
-        admin.MapPost("/agents/{agent}/weight", WeightAsync);
-        admin.MapPost("/agents/{agent}/rollback", RollbackAsync);
-        admin.MapGet("/agents/{agent}/history", HistoryAsync);
+        var release = admin.MapGroup("").WithTags("Release");
+        release.MapPost("/agents/{agent}/deployments", DeployAsync)
+            .WithName("Deploy")
+            .WithSummary("Deploy a version as a canary or immediately")
+            .AcceptsBody<DeploymentRequest>()
+            .ProducesChange();
+        release.MapPost("/agents/{agent}/promote", (string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
+                => RunAsync(agent, context, time, (issuer, ct) => commands.PromoteAsync(agent, issuer, ct)))
+            .WithName("Promote")
+            .WithSummary("Move the canary to its next step; past the last step it becomes the stable")
+            .ProducesChange();
+        release.MapPost("/agents/{agent}/pause", PauseAsync)
+            .WithName("Pause")
+            .WithSummary("Stop the canary's rollout where it is")
+            .AcceptsBody<PauseRequest>(optional: true)
+            .ProducesChange();
+        release.MapPost("/agents/{agent}/resume", (string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)
+                => RunAsync(agent, context, time, (issuer, ct) => commands.ResumeAsync(agent, issuer, ct)))
+            .WithName("Resume")
+            .WithSummary("Let a paused rollout go on; its current step starts over")
+            .ProducesChange();
+        release.MapPost("/agents/{agent}/weight", WeightAsync)
+            .WithName("Weight")
+            .WithSummary("Set the canary's share of traffic")
+            .AcceptsBody<WeightRequest>()
+            .ProducesChange();
+        release.MapPost("/agents/{agent}/rollback", RollbackAsync)
+            .WithName("Rollback")
+            .WithSummary("Roll back in one step")
+            .WithDescription("Without to: the canary is removed, or the stable returns to the newest known-good (else earlier stable) version never rolled back from. The answer says how fast the change reached this replica and the fleet.")
+            .AcceptsBody<RollbackRequest>(optional: true)
+            .Produces<RollbackView>()
+            .ProducesCommandProblems();
+        release.MapPost("/agents/{agent}/drill", DrillAsync)
+            .WithName("Drill")
+            .WithSummary("Rollback drill: roll back to the default target, verify, restore, verify")
+            .WithDescription("Answers 200 whether the drill passed or failed (result, failure); refused with 409 during a canary rollout, while degraded, with no rollback target, or while another drill runs.")
+            .Produces<DrillView>()
+            .ProducesCommandProblems();
+        release.MapGet("/agents/{agent}/history", HistoryAsync)
+            .WithName("History")
+            .WithSummary("History events, newest first")
+            .Produces<HistoryView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> DeployAsync(string agent, HttpContext context, ReleaseCommands commands, IRollgateStore store, TimeProvider time)
@@ -131,14 +169,44 @@ internal static class ReleaseEndpoints
         return result.ToHttp(context, time.GetUtcNow(), committed => RollbackView.Of(committed, RollbackTrigger.Manual));
     }
 
-    private static async Task<IResult> HistoryAsync(string agent, HttpContext context, IRollgateStore store)
+    private static async Task<IResult> DrillAsync(string agent, HttpContext context, DrillRunner drills, TimeProvider time)
     {
         if (!AgentName.IsValid(agent))
         {
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        var (limit, invalid) = HistoryLimit.Read(context);
+        var (issuer, invalid) = CommandIssuers.Read(context);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        switch (await drills.RunAsync(agent, issuer!, context.RequestAborted))
+        {
+            case DrillOutcome.Ran ran:
+                if (ran.Recorded is CommandResult.Committed recorded)
+                {
+                    Generation.SetETag(context, recorded.Record.Generation);
+                }
+
+                return Results.Json(DrillView.Of(ran.Report, ran.Recorded), RollgateJson.Options);
+            case DrillOutcome.NotRun notRun:
+                return notRun.Result.ToHttp(context, time.GetUtcNow());
+            default:
+                throw new InvalidOperationException("Unknown drill outcome");
+        }
+    }
+
+    private static async Task<IResult> HistoryAsync(string agent, HttpContext context, IRollgateStore store,
+        [Description(HistoryLimit.Description)] string? limit)
+    {
+        if (!AgentName.IsValid(agent))
+        {
+            return AdminProblems.InvalidAgentName(agent);
+        }
+
+        var (count, invalid) = HistoryLimit.Read(limit);
         if (invalid is not null)
         {
             return invalid;
@@ -149,7 +217,7 @@ internal static class ReleaseEndpoints
             return AdminProblems.UnknownAgent(agent);
         }
 
-        return Results.Json(new { events = await store.GetHistoryAsync(agent, limit, context.RequestAborted) }, RollgateJson.Options);
+        return Results.Json(new HistoryView(await store.GetHistoryAsync(agent, count, context.RequestAborted)), RollgateJson.Options);
     }
 
     private static async Task<IResult> RunAsync(string agent, HttpContext context, TimeProvider time,

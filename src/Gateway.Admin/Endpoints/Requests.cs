@@ -24,3 +24,10 @@ public sealed record PauseRequest
 {
     public string? Reason { get; init; }
 }
+
+public sealed record OutcomeRequest
+{
+    public string? RequestId { get; init; }
+    /// <summary><c>completed</c> or <c>failed</c>.</summary>
+    public string? Outcome { get; init; }
+}

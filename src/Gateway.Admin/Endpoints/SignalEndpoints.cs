@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Rollgate.Admin.Auth;
 using Rollgate.Admin.Http;
+using Rollgate.Admin.Views;
 using Rollgate.Agents;
 using Rollgate.Json;
 using Rollgate.Observability;
@@ -21,20 +23,32 @@ internal static class SignalEndpoints
 
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/agents/{agent}/metrics", MetricsAsync);
-        admin.MapPost("/agents/{agent}/outcomes", OutcomeAsync).WithMetadata(new RequiresPermission(AdminPermission.Report));
+        var figures = admin.MapGroup("").WithTags("Figures");
+        figures.MapGet("/agents/{agent}/metrics", MetricsAsync)
+            .WithName("Figures")
+            .WithSummary("Per-version figures over a window")
+            .Produces<FiguresView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        figures.MapPost("/agents/{agent}/outcomes", OutcomeAsync)
+            .WithMetadata(new RequiresPermission(AdminPermission.Report))
+            .WithName("ReportOutcome")
+            .WithSummary("Report a task outcome by the request's X-Request-Id")
+            .AcceptsBody<OutcomeRequest>()
+            .Produces<OutcomeView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> MetricsAsync(string agent, HttpContext context, IRollgateStore store, IFigureStore figures, TimeProvider time)
+    private static async Task<IResult> MetricsAsync(string agent, HttpContext context, IRollgateStore store, IFigureStore figures, TimeProvider time,
+        [Description("A duration from 1s to 1h, such as 60s or 10m; default 60s.")] string? window)
     {
         if (!AgentName.IsValid(agent))
         {
             return AdminProblems.InvalidAgentName(agent);
         }
 
-        var windowText = context.Request.Query["window"].ToString();
-        var window = TimeSpan.FromSeconds(60);
-        if (windowText.Length > 0 && (!Duration.TryParse(windowText, out window) || window < TimeSpan.FromSeconds(1) || window > MaxWindow))
+        var span = TimeSpan.FromSeconds(60);
+        if (!string.IsNullOrEmpty(window) && (!Duration.TryParse(window, out span) || span < TimeSpan.FromSeconds(1) || span > MaxWindow))
         {
             return AdminProblems.Validation(AdminProblems.Single("window", "must be a duration from 1s to 1h, such as 60s or 10m"));
         }
@@ -46,13 +60,13 @@ internal static class SignalEndpoints
         }
 
         var to = time.GetUtcNow();
-        var from = to - window;
+        var from = to - span;
         var byVersion = await figures.ReadAsync(agent, from, to, context.RequestAborted);
         var versions = byVersion
             .OrderBy(v => v.Key)
-            .Select(v => VersionFiguresView.From(v.Key, Role(record.State, v.Key), v.Value, window))
+            .Select(v => VersionFiguresView.From(v.Key, Role(record.State, v.Key), v.Value, span))
             .ToArray();
-        return Results.Json(new { agent, window = Duration.Format(window), from, to, versions }, RollgateJson.Options);
+        return Results.Json(new FiguresView(agent, Duration.Format(span), from, to, versions), RollgateJson.Options);
     }
 
     private static async Task<IResult> OutcomeAsync(string agent, HttpContext context, IRollgateStore store, IRequestLedger ledger, SignalRecorder recorder, TimeProvider time)
@@ -106,17 +120,11 @@ internal static class SignalEndpoints
 
         recorder.For(agent, served).RecordOutcome(outcome);
         RollgateMetrics.TaskOutcomes.WithLabels(agent, served.ToString(System.Globalization.CultureInfo.InvariantCulture), report.Outcome!).Inc();
-        return Results.Json(new { requestId = report.RequestId, version = served, outcome = report.Outcome }, RollgateJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new OutcomeView(report.RequestId!, served, report.Outcome!), RollgateJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static string Role(Release.ReleaseState state, int version)
         => state.Canary == version ? "canary" : state.Stable == version ? "stable" : "inactive";
-
-    private sealed record OutcomeRequest
-    {
-        public string? RequestId { get; init; }
-        public string? Outcome { get; init; }
-    }
 }
 
 /// <summary>One version's figures over a window (<c>GET …/metrics</c>).</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,11 +17,40 @@ internal static class ToolEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapPut("/tools/{tool}", PutAsync);
-        admin.MapGet("/tools", ListAsync);
-        admin.MapGet("/tools/{tool}", GetAsync);
-        admin.MapDelete("/tools/{tool}", DeleteAsync);
-        admin.MapGet("/tools/{tool}/history", HistoryAsync);
+        var tools = admin.MapGroup("").WithTags("Tools");
+        tools.MapPut("/tools/{tool}", PutAsync)
+            .WithName("PutTool")
+            .WithSummary("Register or replace a tool")
+            .WithDescription("201 with Location when the tool is registered, 200 when its definition is replaced; this replica calls it by the new definition before answering.")
+            .AcceptsBody<ToolDefinition>()
+            .Produces<ToolView>(StatusCodes.Status201Created)
+            .Produces<ToolView>()
+            .WithConditionalChange();
+        tools.MapGet("/tools", ListAsync)
+            .WithName("ListTools")
+            .WithSummary("Every tool with its circuit, combined and per replica")
+            .Produces<ToolListView>();
+        tools.MapGet("/tools/{tool}", GetAsync)
+            .WithName("GetTool")
+            .WithSummary("One tool with its circuit, combined and per replica")
+            .Produces<ToolView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tools.MapDelete("/tools/{tool}", DeleteAsync)
+            .WithName("DeleteTool")
+            .WithSummary("Remove a tool")
+            .WithDescription("204; 409 tool-in-use while a deployed agent's degradation names it.")
+            .Produces(StatusCodes.Status204NoContent)
+            .WithConditionalChange()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        tools.MapGet("/tools/{tool}/history", HistoryAsync)
+            .WithName("ToolHistory")
+            .WithSummary("A tool's history events, newest first")
+            .Produces<HistoryView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> PutAsync(string tool, HttpContext context, IRollgateStore store, ToolCatalog catalog, ICircuitBoard board, TimeProvider time)
@@ -83,7 +113,7 @@ internal static class ToolEndpoints
     {
         var reports = await board.ReadAsync(cancellationToken);
         var tools = await store.ListToolsAsync(cancellationToken);
-        return Results.Json(new { tools = tools.Select(t => ToolView.Of(t, reports)) }, RollgateJson.Options);
+        return Results.Json(new ToolListView(tools.Select(t => ToolView.Of(t, reports)).ToArray()), RollgateJson.Options);
     }
 
     private static async Task<IResult> GetAsync(string tool, HttpContext context, IRollgateStore store, ICircuitBoard board)
@@ -143,23 +173,23 @@ internal static class ToolEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> HistoryAsync(string tool, HttpContext context, IRollgateStore store)
+    private static async Task<IResult> HistoryAsync(string tool, HttpContext context, IRollgateStore store, [Description(HistoryLimit.Description)] string? limit)
     {
         if (!ToolName.IsValid(tool))
         {
             return AdminProblems.InvalidToolName(tool);
         }
 
-        var (limit, invalid) = HistoryLimit.Read(context);
+        var (count, invalid) = HistoryLimit.Read(limit);
         if (invalid is not null)
         {
             return invalid;
         }
 
-        var events = await store.GetToolHistoryAsync(tool, limit, context.RequestAborted);
+        var events = await store.GetToolHistoryAsync(tool, count, context.RequestAborted);
         return events.Count == 0 && await store.GetToolAsync(tool, context.RequestAborted) is null
             ? AdminProblems.UnknownTool(tool)
-            : Results.Json(new { events }, RollgateJson.Options);
+            : Results.Json(new HistoryView(events), RollgateJson.Options);
     }
 
     /// <summary>Agents with a deployed version whose definition degrades to another version when this tool fails.</summary>

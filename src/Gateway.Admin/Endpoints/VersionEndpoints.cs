@@ -17,11 +17,41 @@ internal static class VersionEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapPost("/agents/{agent}/versions", CreateAsync);
-        admin.MapGet("/agents/{agent}/versions", ListAsync);
-        admin.MapGet("/agents/{agent}/versions/{number:int}", GetAsync);
-        admin.MapMethods("/agents/{agent}/versions/{number}", [HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete], Immutable);
-        admin.MapGet("/agents/{agent}/versions/{a:int}/diff/{b:int}", DiffAsync);
+        var versions = admin.MapGroup("").WithTags("Versions");
+        versions.MapPost("/agents/{agent}/versions", CreateAsync)
+            .WithName("CreateVersion")
+            .WithSummary("Create a version")
+            .WithDescription("Components not given are copied from basedOn. 201 with Location for a new version; 200 with the existing version when the content is the same as one.")
+            .AcceptsBody<VersionManifest>()
+            .Produces<VersionView>(StatusCodes.Status201Created)
+            .Produces<VersionView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        versions.MapGet("/agents/{agent}/versions", ListAsync)
+            .WithName("ListVersions")
+            .WithSummary("Every version of an agent")
+            .Produces<VersionListView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        versions.MapGet("/agents/{agent}/versions/{number:int}", GetAsync)
+            .WithName("GetVersion")
+            .WithSummary("One version")
+            .Produces<VersionView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        foreach (var (method, name) in new[] { (HttpMethods.Put, "ReplaceVersion"), (HttpMethods.Patch, "PatchVersion"), (HttpMethods.Delete, "DeleteVersion") })
+        {
+            versions.MapMethods("/agents/{agent}/versions/{number}", [method], Immutable)
+                .WithName(name)
+                .WithSummary("Refused: versions are immutable")
+                .WithDescription("Always 405 version-immutable with Allow: GET; create a new version instead.")
+                .ProducesProblem(StatusCodes.Status405MethodNotAllowed);
+        }
+        versions.MapGet("/agents/{agent}/versions/{a:int}/diff/{b:int}", DiffAsync)
+            .WithName("DiffVersions")
+            .WithSummary("Compare two versions component by component")
+            .Produces<DiffView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> CreateAsync(string agent, HttpContext context, VersionService versions, IRollgateStore store)
@@ -68,7 +98,7 @@ internal static class VersionEndpoints
         }
 
         var versions = await store.ListVersionsAsync(agent, cancellationToken);
-        return Results.Json(new { versions = versions.Select(v => VersionView.Of(v, record.State)) }, RollgateJson.Options);
+        return Results.Json(new VersionListView(versions.Select(v => VersionView.Of(v, record.State)).ToArray()), RollgateJson.Options);
     }
 
     private static async Task<IResult> GetAsync(string agent, int number, IRollgateStore store, CancellationToken cancellationToken)
@@ -106,10 +136,13 @@ internal static class VersionEndpoints
             return UnknownVersion(agent, left is null ? a : b);
         }
 
-        return Results.Json(new { from = a, to = b, components = VersionDiff.Compare(left, right) }, RollgateJson.Options);
+        return Results.Json(new DiffView(a, b, VersionDiff.Compare(left, right)), RollgateJson.Options);
     }
 
-    private static IResult Immutable(HttpContext context)
+    /// <param name="agent">Named for the API description; a version is immutable whatever the agent.</param>
+    /// <param name="number">Named for the API description, as <paramref name="agent"/>.</param>
+    /// <param name="context">The request.</param>
+    private static IResult Immutable(string agent, string number, HttpContext context)
     {
         context.Response.Headers.Allow = "GET";
         return AdminProblems.Problem(StatusCodes.Status405MethodNotAllowed, "version-immutable", "Versions are immutable",

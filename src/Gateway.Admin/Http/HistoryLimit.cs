@@ -9,11 +9,14 @@ public static class HistoryLimit
     public const int Default = 100;
     public const int Max = 10_000;
 
+    /// <summary>The parameter as the API description explains it.</summary>
+    public const string Description = "How many events, from 1 to 10000; default 100.";
+
+    /// <param name="text">The <c>limit</c> query parameter; null or empty for the default.</param>
     /// <returns>The limit, or a problem naming the parameter.</returns>
-    public static (int Limit, IResult? Error) Read(HttpContext context)
+    public static (int Limit, IResult? Error) Read(string? text)
     {
-        var text = context.Request.Query["limit"].ToString();
-        if (text.Length == 0)
+        if (string.IsNullOrEmpty(text))
         {
             return (Default, null);
         }

@@ -17,7 +17,8 @@ public sealed record AgentView(
     RolloutView? Rollout,
     IReadOnlyList<RuleStateView>? Rules,
     AgentDefinition Definition,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DrillStatusView? Drill)
 {
     /// <summary>Set while a tool's circuit holds the agent on its degradation version.</summary>
     public DegradationView? Degradation { get; init; }
@@ -38,7 +39,8 @@ public sealed record AgentView(
             state.Rollout is { } r ? new RolloutView(r.Steps, r.StepIndex, r.StepStartedAt, r.StepDuration, state.Paused) : null,
             rules,
             record.Definition,
-            record.UpdatedAt);
+            record.UpdatedAt,
+            DrillStatusView.Of(record));
         return state.Degradation is { } d ? view with { Degradation = new DegradationView(d.Tool, d.Since, d.RouteTo, state.Stable) } : view;
     }
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Rollgate.Json;
 using Rollgate.Release;
 using Rollgate.Versions;
 
@@ -10,12 +8,35 @@ namespace Rollgate.Admin.Views;
 /// A version as the admin API shows it: the immutable snapshot, plus <c>rolledBack</c>, which is a fact about the
 /// agent's release history rather than about the snapshot, so it is kept in the release state and added here.
 /// </summary>
-internal static class VersionView
+public sealed record VersionView(
+    int Number,
+    string Hash,
+    IReadOnlyDictionary<string, string> ComponentHashes,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    int? BasedOn,
+    string? Notes,
+    JsonElement? Prompt,
+    JsonElement? Model,
+    JsonElement? Tools,
+    JsonElement? Guardrails,
+    JsonElement? Knowledge,
+    JsonElement? Backend,
+    bool RolledBack)
 {
-    public static JsonObject Of(AgentVersion version, ReleaseState? state)
-    {
-        var view = JsonSerializer.SerializeToNode(version, RollgateJson.Options)!.AsObject();
-        view["rolledBack"] = state?.IsRolledBackFrom(version.Number) ?? false;
-        return view;
-    }
+    public static VersionView Of(AgentVersion version, ReleaseState? state) => new(
+        version.Number,
+        version.Hash,
+        version.ComponentHashes,
+        version.CreatedAt,
+        version.CreatedBy,
+        version.BasedOn,
+        version.Notes,
+        version.Prompt,
+        version.Model,
+        version.Tools,
+        version.Guardrails,
+        version.Knowledge,
+        version.Backend,
+        state?.IsRolledBackFrom(version.Number) ?? false);
 }

@@ -15,6 +15,8 @@ public sealed record AgentDefinition
     public TimeSpan BakeTime { get; init; } = TimeSpan.FromHours(1);
     public IReadOnlyList<string> Webhooks { get; init; } = [];
     public IReadOnlyList<DegradationRoute> Degradation { get; init; } = [];
+    /// <summary>Rollback drills: their schedule and probe; unset, drills run only when asked for and check routing only.</summary>
+    public DrillSettings? Drill { get; init; }
 
     /// <summary>
     /// The path prefix that routes to <paramref name="agent"/>: the configured one; else none when the agent is matched by

@@ -64,7 +64,25 @@ public static class AgentDefinitionValidator
             if (d.RouteTo < 1) errors.Add($"degradation[{i}].routeTo", "must be a version number (1 or more)");
         }
 
+        if (definition.Drill is { } drill)
+        {
+            ValidateDrill(drill, errors);
+        }
+
         return errors;
+    }
+
+    private static void ValidateDrill(DrillSettings drill, ValidationErrors errors)
+    {
+        if (drill.Every is { } every && every <= TimeSpan.Zero)
+        {
+            errors.Add("drill.every", "must be a positive duration, such as 30d or 12h");
+        }
+
+        if (drill.ProbePath is { } path && (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Any(c => char.IsControl(c) || c is ' ' or '#')))
+        {
+            errors.Add("drill.probePath", "must be a path starting with '/' (such as /healthz), without spaces, control characters or '#'");
+        }
     }
 
     /// <param name="plan">The plan to check.</param>

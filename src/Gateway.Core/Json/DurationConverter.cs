@@ -24,7 +24,10 @@ public sealed class DurationConverter : JsonConverter<TimeSpan>
         => writer.WriteStringValue(Duration.Format(value));
 }
 
-/// <summary>The duration notation shared by config, JSON and the rule language.</summary>
+/// <summary>
+/// The duration notation shared by config, JSON and the rule language. Days (<c>30d</c>) are read but written as hours,
+/// so that a replica of an earlier release, which knows no days, still reads what this one stores.
+/// </summary>
 public static class Duration
 {
     public static bool TryParse(ReadOnlySpan<char> text, out TimeSpan value)
@@ -49,9 +52,11 @@ public static class Duration
             "s" => amount * 1000,
             "m" => amount * 60_000,
             "h" => amount * 3_600_000,
+            "d" => amount * 86_400_000,
             _ => null,
         };
-        if (ms is null || amount > 100_000_000)
+        // The longest duration is 100,000,000 hours in any unit: far beyond any use, and well within a TimeSpan.
+        if (ms is null || amount > 100_000_000 || ms > 100_000_000L * 3_600_000)
         {
             return false;
         }

@@ -22,6 +22,8 @@ public sealed record WebhookPayload
     public required DateTimeOffset At { get; init; }
     public string? Detail { get; init; }
     public JsonElement? Evidence { get; init; }
+    /// <summary>For a failed rollback drill: its report.</summary>
+    public Drills.DrillReport? Drill { get; init; }
     /// <summary>The history event's id; receivers use it to drop the duplicates that retries can cause.</summary>
     public required string EventId { get; init; }
 }

@@ -68,6 +68,10 @@ public static class RollgateMetrics
         "rollgate_agent_status", "1 for the release status this replica routes the agent by, 0 for the other statuses.",
         new GaugeConfiguration { LabelNames = ["agent", "status"] });
 
+    public static readonly Gauge DrillLastSuccess = Metrics.CreateGauge(
+        "rollgate_drill_last_success_timestamp_seconds", "When the agent's last rollback drill that passed ended, in Unix seconds.",
+        new GaugeConfiguration { LabelNames = ["agent"] });
+
     public static readonly Gauge ConfigGeneration = Metrics.CreateGauge(
         "rollgate_config_generation", "Generation of the agent's release state this replica routes by.",
         new GaugeConfiguration { LabelNames = ["agent"] });

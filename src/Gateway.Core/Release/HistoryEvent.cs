@@ -18,6 +18,8 @@ public sealed record HistoryEvent
     /// <summary>Time from the decision to the durable commit of the change.</summary>
     public double? ApplyMs { get; init; }
     public JsonElement? Evidence { get; init; }
+    /// <summary>For <c>drill</c> events: the drill's result and timings.</summary>
+    public Drills.DrillReport? Drill { get; init; }
 
     public static string NewId(DateTimeOffset at) => "evt_" + Guid.CreateVersion7(at).ToString("N");
 }

@@ -12,7 +12,9 @@ public static class HistoryEventTypes
     public const string Rollback = "rollback";
     public const string Alert = "alert";
     public const string Degrade = "degrade";
+    /// <summary>The end of a degradation, or of a drill: the release goes back to what it was.</summary>
     public const string Restore = "restore";
     /// <summary>A tool was removed from the registry (tools have history of their own).</summary>
     public const string Delete = "delete";
+    public const string Drill = "drill";
 }

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Rollgate.Agents;
+using Rollgate.Drills;
 using Rollgate.Observability;
 
 namespace Rollgate.Release;
 
 /// <summary>
 /// The release commands, one operation each: define, deploy, promote, pause, resume, weight, roll back, alert, and the
-/// degrade and restore a tool's circuit causes. Each decides its transition on the agent as it is when the command runs (deploy strategy and rollout plan, rollback
+/// degrade and restore a tool's circuit causes, and the steps of a rollback drill. Each decides its transition on the agent
+/// as it is when the command runs (deploy strategy and rollout plan, rollback
 /// target), commits it with its history event through <see cref="ReleaseManager"/>, and writes its own log line and
 /// metrics. The admin API, the rules, the rollout scheduler and the seed change releases only through here.
 /// </summary>
@@ -110,12 +112,58 @@ public sealed partial class ReleaseCommands(ReleaseManager releases, ILogger<Rel
     /// route by it (up to <see cref="ReleaseManager.FleetAckTimeout"/>) and counts it under its trigger.
     /// </summary>
     /// <param name="reason">The event's detail; unset, the trigger's name (<c>manual rollback</c>).</param>
-    public async Task<CommandResult> RollbackAsync(string agent, int? to, string? reason, RollbackTrigger trigger, CommandIssuer issuer,
+    public Task<CommandResult> RollbackAsync(string agent, int? to, string? reason, RollbackTrigger trigger, CommandIssuer issuer,
         CancellationToken cancellationToken)
     {
         reason ??= trigger.ToLabel() + " rollback";
-        var result = await RunAsync(HistoryEventTypes.Rollback, agent, issuer, (record, ctx) => ReleaseTransitions.Rollback(record.State, to, reason, ctx),
+        return RollbackAsync(agent, trigger, issuer, (record, ctx) => ReleaseTransitions.Rollback(record.State, to, reason, ctx), cancellationToken);
+    }
+
+    /// <summary>
+    /// A rollback drill's rollback: the rollback above to the default target, counted under <c>drill</c>, refused unless
+    /// the release is settled (see <see cref="DrillTransitions.Refusal"/>); the state remembers what the restore puts back.
+    /// </summary>
+    public Task<CommandResult> DrillRollbackAsync(string agent, CommandIssuer issuer, CancellationToken cancellationToken)
+        => RollbackAsync(agent, RollbackTrigger.Drill, issuer,
+            static (record, ctx) => DrillTransitions.Rollback(record.State, RollbackTrigger.Drill.ToLabel() + " rollback", ctx), cancellationToken);
+
+    /// <summary>Ends a drill: puts the release back as it was before the drill's rollback, and waits for the fleet like a rollback.</summary>
+    /// <param name="runId">The drill's rollback event id: only that drill is restored.</param>
+    public async Task<CommandResult> RestoreAfterDrillAsync(string agent, string runId, CommandIssuer issuer, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(HistoryEventTypes.Restore, agent, issuer, (record, ctx) => DrillTransitions.Restore(record.State, runId, ctx),
             cancellationToken, waitForFleet: true);
+        if (result is CommandResult.Committed committed)
+        {
+            LogDrillRestored(logger, agent, committed.Record.Generation, committed.Event.To, issuer.Actor, committed.Timings.ApplyMs);
+        }
+
+        return result;
+    }
+
+    /// <summary>Records a drill's result as a <c>drill</c> event; routing does not change.</summary>
+    public async Task<CommandResult> RecordDrillAsync(string agent, DrillReport report, string runId, CommandIssuer issuer, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(HistoryEventTypes.Drill, agent, issuer, (record, ctx) => DrillTransitions.Record(record.State, report, runId, ctx), cancellationToken);
+        if (result is CommandResult.Committed committed)
+        {
+            if (report.HasPassed)
+            {
+                LogDrillPassed(logger, agent, committed.Record.Generation, report.From, report.To, report.TotalMs, issuer.Actor);
+            }
+            else
+            {
+                LogDrillFailed(logger, agent, committed.Record.Generation, report.From, report.To, report.Failure, issuer.Actor);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<CommandResult> RollbackAsync(string agent, RollbackTrigger trigger, CommandIssuer issuer,
+        Func<AgentRecord, TransitionContext, TransitionOutcome> rollback, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(HistoryEventTypes.Rollback, agent, issuer, rollback, cancellationToken, waitForFleet: true);
         if (result is CommandResult.Committed committed)
         {
             RollgateMetrics.Rollbacks.WithLabels(agent, trigger.ToLabel()).Inc();
@@ -279,6 +327,15 @@ public sealed partial class ReleaseCommands(ReleaseManager releases, ILogger<Rel
 
     [LoggerMessage(16, LogLevel.Warning, "{Agent} generation {Generation}: {Type} from version {From} to {To} ({Detail}), applied in {ApplyMs:F2} ms")]
     private static partial void LogSwitchedForCircuit(ILogger logger, string agent, long generation, string type, int? from, int? to, string? detail, double applyMs);
+
+    [LoggerMessage(12, LogLevel.Information, "{Agent} generation {Generation}: drill over, version {Version} restored by {Actor}, applied in {ApplyMs:F2} ms")]
+    private static partial void LogDrillRestored(ILogger logger, string agent, long generation, int? version, string actor, double applyMs);
+
+    [LoggerMessage(13, LogLevel.Information, "{Agent} generation {Generation}: rollback drill by {Actor} passed: version {From} to {To} and back in {TotalMs:F1} ms")]
+    private static partial void LogDrillPassed(ILogger logger, string agent, long generation, int from, int to, double totalMs, string actor);
+
+    [LoggerMessage(14, LogLevel.Warning, "{Agent} generation {Generation}: rollback drill by {Actor} from version {From} to {To} failed: {Failure}")]
+    private static partial void LogDrillFailed(ILogger logger, string agent, long generation, int from, int to, string? failure, string actor);
 
     [LoggerMessage(9, LogLevel.Debug, "{Command} of {Agent} by {Actor} changed nothing: {Result}")]
     private static partial void LogNotCommitted(ILogger logger, string command, string agent, string actor, CommandResult result);

@@ -37,6 +37,8 @@ public sealed record ReleaseState
     /// tool that began before it no longer degrade the agent, so the later restore cannot undo the operator's choice.
     /// </summary>
     public IReadOnlyDictionary<string, DateTimeOffset> DegradationWaived { get; init; } = new Dictionary<string, DateTimeOffset>();
+    /// <summary>Rollback drills: the last one, and the one under way.</summary>
+    public DrillState? Drill { get; init; }
 
     public ReleaseStatus Status => this switch
     {

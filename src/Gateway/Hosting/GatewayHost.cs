@@ -5,6 +5,9 @@ using Rollgate.Admin;
 using Rollgate.Admin.Auth;
 using Rollgate.Admin.WebConsole;
 using Rollgate.Admin.Http;
+using Rollgate.Admin.OpenApi;
+using Rollgate.Admin.Views;
+using Rollgate.Drills;
 using Rollgate.Fleet;
 using Rollgate.Managed;
 using Rollgate.Notifications;
@@ -71,6 +74,9 @@ public static class GatewayHost
         services.AddSingleton(sp => new ControllerOptions(sp.GetRollgateOptions().ReplicaId, sp.GetRollgateOptions().EvaluationInterval, sp.GetRollgateOptions().ControllerLease));
         services.AddSingleton<RolloutScheduler>();
         services.AddSingleton<IControllerTask, RolloutControllerTask>();
+        services.AddSingleton<IDrillProbe, RoutingDrillProbe>();
+        services.AddSingleton<DrillRunner>();
+        services.AddSingleton<DrillScheduler>();
         services.AddWebhookNotifier();
         services.AddSingleton<IRuleFiringNotifier, WebhookFiringNotifier>();
         services.AddSingleton<RuleEvaluator>();
@@ -87,9 +93,12 @@ public static class GatewayHost
         services.AddSingleton<DegradationController>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<DegradationController>());
         services.AddHostedService(sp => sp.GetRequiredService<DegradationController>());
+        // Last: a drill waits for the fleet twice, and rules and rollout steps should not wait behind it.
+        services.AddSingleton<IControllerTask, DrillControllerTask>();
         services.AddHostedService<ControllerService>();
         services.AddSingleton<SeedLoader>();
         services.AddProblemDetails();
+        services.AddRollgateOpenApi();
         services.AddExceptionHandler<StoreUnavailableHandler>();
         services.AddReverseProxy()
             .LoadFromMemory([], [])
@@ -137,12 +146,19 @@ public static class GatewayHost
         app.UseAuthorization();
         app.UseNotFoundProblem();
         app.MapRollgateAdmin();
+        app.MapRollgateOpenApi();
+        app.MapApiReference();
         app.MapRollgateConsole();
         app.MapMetrics("/metrics");
-        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+        app.MapGet("/healthz", () => Results.Ok(new HealthView("alive")))
+            .WithTags("Health").WithName("Alive").WithSummary("200 while the process runs; no token needed")
+            .Produces<HealthView>();
         app.MapGet("/readyz", (RoutingState routing) => routing.Loaded
-            ? Results.Ok(new { status = "ready" })
-            : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+                ? Results.Ok(new HealthView("ready"))
+                : Results.Json(new HealthView("loading"), statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithTags("Health").WithName("Ready").WithSummary("200 once the release state was loaded from the store, else 503; no token needed")
+            .Produces<HealthView>()
+            .Produces<HealthView>(StatusCodes.Status503ServiceUnavailable);
 
         // After UseProxyListener (which maps YARP's routes), so YARP's config is live and seeded versions become routable
         // as they are applied.

@@ -262,6 +262,7 @@ public sealed partial class ReleaseSynchronizer(
         routing.Publish(new RoutingTable(entries.ToFrozenDictionary(StringComparer.Ordinal)));
         var applied = timeProvider.GetTimestamp();
         UpdateGauges(route);
+        UpdateDrillGauge(snapshot.Record);
         return applied;
     }
 
@@ -295,6 +296,11 @@ public sealed partial class ReleaseSynchronizer(
         foreach (var route in entries.Values)
         {
             UpdateGauges(route);
+        }
+
+        foreach (var snapshot in snapshots)
+        {
+            UpdateDrillGauge(snapshot.Record);
         }
 
         foreach (var name in dropped)
@@ -374,6 +380,20 @@ public sealed partial class ReleaseSynchronizer(
         RollgateMetrics.ActiveVersion.RemoveLabelled(agent, "stable");
         RollgateMetrics.ActiveVersion.RemoveLabelled(agent, "canary");
         AgentSeries.RemoveStatus(agent);
+        RollgateMetrics.DrillLastSuccess.RemoveLabelled(agent);
+    }
+
+    /// <summary>Every replica shows when the agent's last drill passed, from the release state, whichever replica ran it.</summary>
+    private static void UpdateDrillGauge(AgentRecord record)
+    {
+        if (record.State.Drill?.LastPassedAt is { } passed)
+        {
+            RollgateMetrics.DrillLastSuccess.WithLabels(record.Name).Set(passed.ToUnixTimeMilliseconds() / 1000d);
+        }
+        else
+        {
+            RollgateMetrics.DrillLastSuccess.RemoveLabelled(record.Name);
+        }
     }
 
     private static void UpdateGauges(AgentRoute route)

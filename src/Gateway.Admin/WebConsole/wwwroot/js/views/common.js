@@ -38,7 +38,7 @@ export function nextDrillAt(agent) {
 
 /** The outcome a drill event or answer reports: "passed" or "failed". */
 export function drillResult(event) {
-  const result = event?.result ?? event?.evidence?.result;
+  const result = event?.result ?? event?.drill?.result ?? event?.evidence?.result;
   if (result) return result;
   const detail = String(event?.detail ?? '');
   return /fail/i.test(detail) ? 'failed' : /pass/i.test(detail) ? 'passed' : null;
