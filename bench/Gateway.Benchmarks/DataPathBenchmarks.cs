@@ -1,3 +1,4 @@
+using Rollgate.Tools;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
@@ -54,8 +55,8 @@ public class MiddlewareBenchmarks
 
     /// <summary>The managed-agent step, which the passthrough agents measured here never reach.</summary>
     private static ManagedChat Managed(IRequestRecorder recorder)
-        => new(new ModelClient(), new ModelCircuits(new ModelCircuitOptions(), TimeProvider.System, NullLogger<ModelCircuits>.Instance), recorder,
-            TimeSpan.FromMinutes(5), TimeProvider.System, NullLogger<ManagedChat>.Instance);
+        => new(new ModelClient(), new ModelCircuits(new ModelCircuitOptions(), TimeProvider.System, NullLogger<ModelCircuits>.Instance),
+            new ToolCircuits(TimeProvider.System, NullLogger<ToolCircuits>.Instance), recorder, TimeSpan.FromMinutes(5), TimeProvider.System, NullLogger<ManagedChat>.Instance);
 
     /// <summary>
     /// The gateway moves remembered request ids from the hot-path buffer into the ledger once a second (FigureFlusherService);

@@ -88,4 +88,8 @@ public static class RollgateMetrics
     public static readonly Histogram ToolRequestDuration = Metrics.CreateHistogram(
         "rollgate_tool_request_duration_seconds", "Time to the last byte of a tool's answer.",
         new HistogramConfiguration { LabelNames = ["tool"], Buckets = LatencyBuckets });
+
+    public static readonly Counter ToolsWithheld = Metrics.CreateCounter(
+        "rollgate_tools_withheld_total", "Tools left out of a managed agent's model request because their circuit was open.",
+        new CounterConfiguration { LabelNames = ["agent", "version", "tool"] });
 }

@@ -22,7 +22,8 @@ public sealed partial class ToolCircuit
     private volatile ToolDefinition _definition;
     private CancellationTokenSource _reload = new();
     private int _build;
-    private CircuitState _state = CircuitState.Closed;
+    // Written under the gate; read without it by the hot path (State, IsOpen).
+    private volatile CircuitState _state = CircuitState.Closed;
     private DateTimeOffset _since;
     private DateTimeOffset? _outageSince;
     private long _calls;
@@ -55,16 +56,10 @@ public sealed partial class ToolCircuit
 
     public Histogram.Child Duration { get; }
 
-    public CircuitState State
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _state;
-            }
-        }
-    }
+    public CircuitState State => _state;
+
+    /// <summary>Whether calls are refused now (lock-free: managed agents ask it for each of a version's tools per request).</summary>
+    public bool IsOpen => _state == CircuitState.Open;
 
     /// <summary>When the circuit entered its current state.</summary>
     public DateTimeOffset Since

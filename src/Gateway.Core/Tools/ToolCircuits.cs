@@ -40,6 +40,9 @@ public sealed partial class ToolCircuits : IDisposable
     public bool TryGet(ReadOnlySpan<char> name, [MaybeNullWhen(false)] out ToolCircuit circuit)
         => Volatile.Read(ref _active).Lookup.TryGetValue(name, out circuit);
 
+    /// <summary>Whether <paramref name="name"/> is a registered tool whose circuit is open on this replica.</summary>
+    public bool IsOpen(string name) => Volatile.Read(ref _active).Circuits.TryGetValue(name, out var circuit) && circuit.IsOpen;
+
     /// <summary>Makes the registered tools exactly <paramref name="tools"/>.</summary>
     public void Apply(IReadOnlyList<ToolRecord> tools)
     {

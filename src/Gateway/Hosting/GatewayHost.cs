@@ -63,7 +63,7 @@ public static class GatewayHost
         services.AddSingleton(sp => new ModelCircuits(sp.GetRequiredService<IOptions<ModelCircuitOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelCircuits>>()));
         services.AddSingleton(sp => new ManagedChat(sp.GetRequiredService<ModelClient>(), sp.GetRequiredService<ModelCircuits>(),
-            new RequestRecorder(sp.GetRequiredService<IRequestLedger>()), sp.GetRollgateOptions().BackendTimeout,
+            sp.GetRequiredService<ToolCircuits>(), new RequestRecorder(sp.GetRequiredService<IRequestLedger>()), sp.GetRollgateOptions().BackendTimeout,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ManagedChat>>()));
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());

@@ -98,9 +98,10 @@ public sealed class ChatRequest : IDisposable
 
     /// <summary>
     /// Writes the request <paramref name="model"/> is sent: the version's model, prompt messages before the client's,
-    /// settings and tools; the client's other fields as they were; and the usage request of a stream.
+    /// settings and tools (without those <paramref name="withheld"/> marks, when it is set); the client's other fields as
+    /// they were; and the usage request of a stream.
     /// </summary>
-    public void Write(IBufferWriter<byte> output, ManagedVersion version, ManagedModel model)
+    public void Write(IBufferWriter<byte> output, ManagedVersion version, ManagedModel model, bool[]? withheld = null)
     {
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
         writer.WriteStartObject();
@@ -134,10 +135,25 @@ public sealed class ChatRequest : IDisposable
             writer.WriteRawValue(stop, skipInputValidation: true);
         }
 
-        if (version.Tools is { } tools)
+        if (withheld is null && version.Tools is { } tools)
         {
             writer.WritePropertyName("tools"u8);
             writer.WriteRawValue(tools, skipInputValidation: true);
+        }
+        else if (withheld is not null && Array.IndexOf(withheld, false) >= 0)
+        {
+            // OpenAI refuses an empty list, so with every tool withheld the member is left out.
+            writer.WritePropertyName("tools"u8);
+            writer.WriteStartArray();
+            for (var i = 0; i < version.ToolEntries.Count; i++)
+            {
+                if (!withheld[i])
+                {
+                    writer.WriteRawValue(version.ToolEntries[i], skipInputValidation: true);
+                }
+            }
+
+            writer.WriteEndArray();
         }
 
         foreach (var property in _document.RootElement.EnumerateObject())

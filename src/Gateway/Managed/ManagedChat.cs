@@ -7,6 +7,7 @@ using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Rollgate.Routing;
 using Rollgate.Signals;
+using Rollgate.Tools;
 using Rollgate.Versions;
 
 namespace Rollgate.Managed;
@@ -29,15 +30,18 @@ public sealed partial class ManagedChat
 
     private readonly ModelClient _client;
     private readonly ModelCircuits _circuits;
+    private readonly ToolCircuits _tools;
     private readonly IRequestRecorder _recorder;
     private readonly TimeSpan _defaultTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    internal ManagedChat(ModelClient client, ModelCircuits circuits, IRequestRecorder recorder, TimeSpan defaultTimeout, TimeProvider time, ILogger<ManagedChat> logger)
+    internal ManagedChat(ModelClient client, ModelCircuits circuits, ToolCircuits tools, IRequestRecorder recorder, TimeSpan defaultTimeout, TimeProvider time,
+        ILogger<ManagedChat> logger)
     {
         _client = client;
         _circuits = circuits;
+        _tools = tools;
         _recorder = recorder;
         _defaultTimeout = defaultTimeout;
         _time = time;
@@ -103,10 +107,31 @@ public sealed partial class ManagedChat
         await CallAsync(context, target, managed, chat, sent, requestId);
     }
 
+    /// <summary>
+    /// Capability reduction: the version's tools whose circuit is open on this replica are not offered to the model, so
+    /// the agent cannot call a tool that would fail. Null (and no allocation) when every tool is available.
+    /// </summary>
+    private bool[]? Withheld(ManagedHandle handle, ManagedVersion managed)
+    {
+        bool[]? withheld = null;
+        for (var i = 0; i < managed.ToolNames.Count; i++)
+        {
+            if (_tools.IsOpen(managed.ToolNames[i]))
+            {
+                withheld ??= new bool[managed.ToolNames.Count];
+                withheld[i] = true;
+                handle.Withheld(managed, i).Inc();
+            }
+        }
+
+        return withheld;
+    }
+
     private async Task CallAsync(HttpContext context, VersionTarget target, ManagedVersion managed, ChatRequest chat, PooledBufferWriter body, string requestId)
     {
         var handle = target.Managed!;
         var started = Stopwatch.GetTimestamp();
+        var withheld = Withheld(handle, managed);
         StringBuilder? failures = null;
         for (var i = 0; i < managed.Models.Count; i++)
         {
@@ -120,7 +145,7 @@ public sealed partial class ManagedChat
             }
 
             body.Clear();
-            chat.Write(body, managed, model);
+            chat.Write(body, managed, model, withheld);
             using var request = new HttpRequestMessage(HttpMethod.Post, model.ChatUri) { Content = new ReadOnlyMemoryContent(body.Written) };
             request.Content.Headers.ContentType = Json;
             if (authorization is not null)

@@ -15,6 +15,7 @@ public sealed class ManagedHandle(string agent, AgentVersion version)
     private ManagedVersion? _version;
     private Counter.Child?[]? _modelRequests;
     private Counter.Child?[]? _fallbacks;
+    private Counter.Child?[]? _withheld;
     private Counter.Child? _inputBlocks;
     private Counter.Child? _outputBlocks;
 
@@ -53,6 +54,13 @@ public sealed class ManagedHandle(string agent, AgentVersion version)
     {
         var children = _fallbacks ??= new Counter.Child?[managed.Models.Count];
         return children[from] ??= RollgateMetrics.Fallbacks.WithLabels(Agent, NumberText, managed.Models[from].Name, managed.Models[from + 1].Name);
+    }
+
+    /// <summary><c>rollgate_tools_withheld_total</c> for one of the version's tools.</summary>
+    public Counter.Child Withheld(ManagedVersion managed, int tool)
+    {
+        var children = _withheld ??= new Counter.Child?[managed.ToolNames.Count];
+        return children[tool] ??= RollgateMetrics.ToolsWithheld.WithLabels(Agent, NumberText, managed.ToolNames[tool]);
     }
 
     public Counter.Child InputBlocks => _inputBlocks ??= RollgateMetrics.GuardrailBlocks.WithLabels(Agent, NumberText, "input");

@@ -37,7 +37,11 @@ public sealed class ManagedVersion
         Temperature = model.Temperature;
         MaxTokens = model.MaxTokens;
         Stop = model.Stop is { Count: > 0 } stop ? JsonSerializer.SerializeToUtf8Bytes(stop) : null;
-        (SetsTools, Tools) = ToolsOf(version.Tools);
+        var (setsTools, tools, toolNames, toolEntries) = ToolsOf(version.Tools);
+        SetsTools = setsTools;
+        Tools = tools;
+        ToolNames = toolNames;
+        ToolEntries = toolEntries;
     }
 
     /// <summary>The version's own model first, then its fallbacks in order; empty when the version names no model to call.</summary>
@@ -58,6 +62,12 @@ public sealed class ManagedVersion
 
     /// <summary>The version's tools in the OpenAI function-tool format, or null when it has none to send.</summary>
     public byte[]? Tools { get; }
+
+    /// <summary>Each tool's name, in order: a tool whose circuit is open is left out of what the model is sent.</summary>
+    public IReadOnlyList<string> ToolNames { get; } = [];
+
+    /// <summary>Each tool alone in the function-tool format, for a list written without the withheld ones.</summary>
+    public IReadOnlyList<byte[]> ToolEntries { get; } = [];
 
     public GuardrailRules Guardrails { get; }
 
@@ -87,23 +97,24 @@ public sealed class ManagedVersion
         return messages;
     }
 
-    private static (bool Sets, byte[]? Json) ToolsOf(JsonElement? tools)
+    private static (bool Sets, byte[]? Json, string[] Names, byte[][] Entries) ToolsOf(JsonElement? tools)
     {
         if (tools is not { ValueKind: JsonValueKind.Array } list)
         {
-            return (false, null);
+            return (false, null, [], []);
         }
 
         if (list.GetArrayLength() == 0)
         {
-            return (true, null); // OpenAI refuses an empty list: no tools at all is said by leaving it out
+            return (true, null, [], []); // OpenAI refuses an empty list: no tools at all is said by leaving it out
         }
 
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var names = new List<string>();
+        var entries = new List<byte[]>();
+        foreach (var tool in list.EnumerateArray())
         {
-            writer.WriteStartArray();
-            foreach (var tool in list.EnumerateArray())
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
             {
                 writer.WriteStartObject();
                 writer.WriteString("type", "function");
@@ -118,9 +129,25 @@ public sealed class ManagedVersion
                 writer.WriteEndObject();
             }
 
-            writer.WriteEndArray();
+            names.Add(tool.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : "");
+            entries.Add(buffer.ToArray());
         }
 
-        return (true, buffer.ToArray());
+        var all = new byte[entries.Sum(e => e.Length) + entries.Count + 1];
+        var position = 0;
+        all[position++] = (byte)'[';
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (i > 0)
+            {
+                all[position++] = (byte)',';
+            }
+
+            entries[i].CopyTo(all, position);
+            position += entries[i].Length;
+        }
+
+        all[position] = (byte)']';
+        return (true, all, [.. names], [.. entries]);
     }
 }

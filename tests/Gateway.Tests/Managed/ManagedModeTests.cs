@@ -75,6 +75,35 @@ public sealed class ManagedModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tool_whose_circuit_is_open_is_withheld_from_the_model_and_offered_again_once_it_closes()
+    {
+        using var refundTool = WireMock.Server.WireMockServer.Start();
+        refundTool.Given(WireMock.RequestBuilders.Request.Create()).RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(503));
+        var tool = "refund-" + _agent;
+        await _gateway.PutToolAsync(tool, refundTool.Url!, new { minimumThroughput = 2, breakDuration = "500ms" });
+        _primary.Answers("Hello.");
+        var version = Version("You are a support agent.", "gpt-primary");
+        version["tools"]!.AsArray().Add(new JsonObject { ["name"] = tool, ["description"] = "Refunds an order", ["parameters"] = new JsonObject { ["type"] = "object" } });
+        await DeployAsync(await CreateVersionAsync(version));
+        for (var i = 0; i < 2; i++)
+        {
+            await _gateway.Proxy.PostAsync($"/tools/{tool}/refunds", new StringContent("{}"));
+        }
+
+        await Client().CompleteChatAsync([new UserChatMessage("Refund my order")]);
+
+        var sent = _primary.Received[^1];
+        Assert.Equal(["lookup_order"], sent["tools"]!.AsArray().Select(t => (string?)t!["function"]!["name"]));
+        Assert.Equal(1, Metric(await _gateway.Admin.GetStringAsync("/metrics"), "rollgate_tools_withheld_total", $"agent=\"{_agent}\",version=\"1\",tool=\"{tool}\""));
+
+        refundTool.Reset();
+        refundTool.Given(WireMock.RequestBuilders.Request.Create()).RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200));
+        await Eventually.TrueAsync(async () => await _gateway.MetricAsync($"rollgate_tool_circuit_state{{tool=\"{tool}\"}}") == 0, "the probe closes the tool's circuit");
+        await Client().CompleteChatAsync([new UserChatMessage("Refund my order")]);
+        Assert.Equal(["lookup_order", tool], _primary.Received[^1]["tools"]!.AsArray().Select(t => (string?)t!["function"]!["name"]));
+    }
+
+    [Fact]
     public async Task A_failing_primary_is_answered_by_the_fallback_priced_at_the_fallbacks_rates()
     {
         _primary.Fails(503);

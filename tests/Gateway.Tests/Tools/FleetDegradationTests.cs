@@ -69,8 +69,12 @@ public sealed class FleetDegradationTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await _b.Proxy.GetAsync("/tools/refund/x")).StatusCode != System.Net.HttpStatusCode.NotFound, "replica B knows the tool");
     }
 
+    /// <summary>The backend that answered, or the status when none did (a replica that has not loaded the agent yet).</summary>
     private static async Task<string> ServedByAsync(GatewayInstance replica)
-        => (await TestBackend.Echo.ReadAsync(await replica.Proxy.GetAsync($"/agents/{Agent}/"))).Backend;
+    {
+        var response = await replica.Proxy.GetAsync($"/agents/{Agent}/");
+        return response.IsSuccessStatusCode ? (await TestBackend.Echo.ReadAsync(response)).Backend : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     [Fact]
     public async Task A_circuit_opened_on_one_replica_moves_the_agents_traffic_on_every_replica_and_back()
