@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proxy throughput: the Rollgate gateway against a minimal YARP proxy (the baseline), same backend, same load.
 #
-#   bench/proxy-throughput.sh [--stable | --canary | --all | --managed]     (default: --all, i.e. stable and canary)
+#   bench/proxy-throughput.sh [--stable | --canary | --all | --managed | --tools]     (default: --all, i.e. stable and canary)
 #
 # Scenarios
 #   stable  the agent has one deployed version: every request goes to it.
@@ -12,6 +12,10 @@
 #           2 KB chat completion request (a POST, by a small Lua script) and answered by the same backend playing the
 #           model: what the gateway's request rewrite, model call and relay cost over forwarding. Here "baseline" is
 #           the passthrough agent and "gateway" the managed one. Not part of --all.
+#   tools   a tool call, /tools/bench-tool/… on the gateway (through the tool's Polly pipeline: circuit breaker and
+#           timeout, counted per tool), against the minimal proxy to the same backend. Then, not paired: the same tool
+#           with its circuit open (every call answered 503 tool-unavailable by the gateway itself), in requests/s.
+#           Not part of --all.
 #
 # Each scenario warms up each side, then runs rounds of one measurement per side, the order swapped every round
 # (baseline-gateway, gateway-baseline, ...: a drift during a round then favours neither side). Every round gives a
@@ -61,14 +65,15 @@ while (($# > 0)); do
     --stable) SCENARIO=stable ;;
     --all) SCENARIO=all ;;
     --managed) SCENARIO=managed ;;
+    --tools) SCENARIO=tools ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case $SCENARIO in
-  stable | canary | all | managed) ;;
-  *) echo "SCENARIO must be stable, canary, all or managed (got '$SCENARIO')" >&2; exit 2 ;;
+  stable | canary | all | managed | tools) ;;
+  *) echo "SCENARIO must be stable, canary, all, managed or tools (got '$SCENARIO')" >&2; exit 2 ;;
 esac
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer" >&2; exit 2; }
 
@@ -337,6 +342,25 @@ PY
   wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/models"
   measure managed "$WORK/chat-2k.lua" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions" "$GATEWAY_PID" \
     "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/chat/completions"
+fi
+if [[ $SCENARIO == tools ]]; then
+  put_tool() {
+    curl -fsS --max-time 10 -o /dev/null -X PUT "http://127.0.0.1:$ADMIN_PORT/admin/tools/$1" -H "Authorization: Bearer $TOKEN" \
+      -H 'Content-Type: application/json' -d "$2" || die "PUT /admin/tools/$1 failed"
+  }
+  put_tool bench-tool "{\"endpoint\":\"http://127.0.0.1:$BACKEND_PORT\",\"timeout\":\"5s\"}"
+  measure tools "" "http://127.0.0.1:$BASE_PORT/agents/$AGENT/v1/chat/completions" "$BASE_PID" \
+    "http://127.0.0.1:$PROXY_PORT/tools/bench-tool/v1/chat/completions"
+  # A tool that refuses connections: two calls open its circuit for a day, then every call is answered 503 at once.
+  pick_port DEAD_PORT
+  put_tool bench-dead "{\"endpoint\":\"http://127.0.0.1:$DEAD_PORT\",\"breaker\":{\"minimumThroughput\":2,\"breakDuration\":\"1d\"}}"
+  for _ in 1 2 3; do curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$PROXY_PORT/tools/bench-dead/x" || true; done
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PROXY_PORT/tools/bench-dead/x") == 503 ]] || die "the dead tool's circuit did not open"
+  run_wrk "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/tools/bench-dead/x" "$WARMUP" >/dev/null
+  read -r rps p50 p99 errors cpu _ <<<"$(run_wrk "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/tools/bench-dead/x" "$DURATION")"
+  printf '\n== open circuit: every call answered 503 tool-unavailable by the gateway ==\n'
+  printf '%12.0f requests/s  p50 %s  p99 %s  cpu %s us/request  (non-2xx: %s, all expected)\n' "$rps" "$p50" "$p99" "$cpu" "$errors"
+  RESULTS+=("$(printf 'open    circuit (503 at once) %7.0f req/s %6s us-cpu/req' "$rps" "$cpu")")
 fi
 if [[ $SCENARIO == canary || $SCENARIO == all ]]; then
   start_canary

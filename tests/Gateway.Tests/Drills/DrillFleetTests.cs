@@ -95,6 +95,10 @@ public sealed class DrillFleetTests : IAsyncLifetime
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
+    /// <summary>The backend that answered, or the status when none did (a replica that has not loaded the agent yet).</summary>
     private static async Task<string> BackendServingAsync(GatewayInstance gateway, string agent)
-        => (await TestBackend.Echo.ReadAsync(await gateway.Proxy.GetAsync($"/agents/{agent}/x"))).Backend;
+    {
+        var response = await gateway.Proxy.GetAsync($"/agents/{agent}/x");
+        return response.IsSuccessStatusCode ? (await TestBackend.Echo.ReadAsync(response)).Backend : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Circuit → fleet latency against the tools issue's target: from a tool's circuit opening on replica A to both
+# replicas routing the agent to its degradation version, under 1 s at p99 with two replicas on a real Redis; also the
+# time from the tool's recovery to the fleet being back on the stable (break duration 500 ms).
+#
+#   bench/circuit-latency.sh
+#
+# One process (bench/CircuitLatency) starts a real redis-server on a free loopback port (temp dir, killed at exit), two
+# backends, a tool that fails or answers as told, and two gateway replicas (GatewayHost.Build, as Program.cs).
+#
+# Environment (defaults in brackets)
+#   TRIALS [40]  measured trials      WARMUP [3]  trials not counted
+#   ARTIFACTS [$ROOT/artifacts/bench]  build output (dotnet --artifacts-path)
+# Exit status: 0 PASS, 1 a FAIL or an error. Needs the .NET 10 SDK; installs redis-server with apt-get (root).
+set -euo pipefail
+
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+ARTIFACTS=${ARTIFACTS:-$ROOT/artifacts/bench}
+log() { printf '[circuit-latency %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
+if ! command -v redis-server >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 || die "redis-server is missing and there is no apt-get to install it"
+  log "installing redis-server with apt-get"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+export GATEWAY_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-Error}  # the degrade and restore lines are warnings, one per trial
+unset ASPNETCORE_URLS DOTNET_gcServer 2>/dev/null || true
+
+BUILD_LOG=$(mktemp "${TMPDIR:-/tmp}/circuit-latency-build.XXXXXX")
+trap 'rm -f -- "$BUILD_LOG"' EXIT
+log "building bench/CircuitLatency (Release) into $ARTIFACTS"
+dotnet build "$ROOT/bench/CircuitLatency/CircuitLatency.csproj" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q -clp:ErrorsOnly \
+  >"$BUILD_LOG" 2>&1 || { cat "$BUILD_LOG" >&2; die "build failed"; }
+
+log "running (about a minute)"
+dotnet "$ARTIFACTS/bin/CircuitLatency/release/CircuitLatency.dll"
