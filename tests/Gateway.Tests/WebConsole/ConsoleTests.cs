@@ -86,6 +86,45 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task An_operator_runs_a_drill_with_one_click_and_sees_it_pass()
+    {
+        await _gateway.DeployAsync(Agent, 2); // v2 stable, v1 before it: the drill's target
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, GatewayInstance.OperatorToken);
+        await page.GetByRole(AriaRole.Link, new() { Name = Agent }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run drill" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Run drill" }).ClickAsync();
+
+        var answer = page.Locator("#drill-result");
+        await Assertions.Expect(answer).ToContainTextAsync("Drill passed: v2 → v1 and back");
+        await Assertions.Expect(Fact(answer, "replicas acked")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^1 of 1"));
+        var agent = await _gateway.GetAgentAsync(Agent);
+        Assert.Equal(2, agent["stable"]!.GetValue<int>());
+        var last = (await _gateway.Admin.GetFromJsonAsync<JsonObject>($"/admin/agents/{Agent}/history?limit=1"))!["events"]![0]!;
+        Assert.Equal("drill", last["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_tools_page_shows_each_tools_circuit_on_each_replica()
+    {
+        await _gateway.PutToolAsync("refund", $"http://127.0.0.1:{FreePort.Get()}", new { minimumThroughput = 2 });
+        for (var i = 0; i < 2; i++)
+        {
+            await _gateway.Proxy.PostAsync("/tools/refund/refunds", new StringContent("{}"));
+        }
+
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, GatewayInstance.ViewerToken);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Tools" }).ClickAsync();
+
+        var row = page.Locator("tr[data-tool='refund']");
+        await Assertions.Expect(row).ToContainTextAsync("open");
+        await Assertions.Expect(row.Locator("ul.replicas li")).ToHaveCountAsync(1);
+        await Assertions.Expect(row.Locator("ul.replicas li")).ToContainTextAsync("open");
+    }
+
+    [Fact]
     public async Task A_viewer_sees_the_agent_and_no_button_that_changes_anything()
     {
         var page = await browser.NewPageAsync();
