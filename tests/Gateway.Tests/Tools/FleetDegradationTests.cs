@@ -119,4 +119,25 @@ public sealed class FleetDegradationTests : IAsyncLifetime
         var replicas = (await _b.Admin.GetFromJsonAsync<JsonObject>("/admin/tools/refund"))!["replicas"]!.AsArray();
         Assert.Equal(["replica-b"], replicas.Select(r => r!["replica"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task With_Redis_down_every_breaker_keeps_working_and_the_degradation_follows_once_Redis_is_back()
+    {
+        await ReleaseAsync(breakDuration: "1h");
+        await _redis.StopAsync();
+
+        for (var i = 0; i < 2; i++)
+        {
+            await _b.Proxy.PostAsync("/tools/refund/refunds", new StringContent("{}"));
+        }
+
+        var calls = _tool.LogEntries.Count();
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await _b.Proxy.PostAsync("/tools/refund/refunds", new StringContent("{}"))).StatusCode);
+        Assert.Equal(calls, _tool.LogEntries.Count()); // refused by replica B's own breaker, without the store
+        Assert.Equal("v2", await ServedByAsync(_a!)); // no degradation decided while the store is away
+
+        await _redis.StartAsync();
+        await Eventually.TrueAsync(async () => await ServedByAsync(_a!) == "v1" && await ServedByAsync(_b) == "v1",
+            "both replicas route to the fallback once Redis is back", TimeSpan.FromSeconds(20));
+    }
 }
