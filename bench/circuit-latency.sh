@@ -18,25 +18,18 @@ ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 ARTIFACTS=${ARTIFACTS:-$ROOT/artifacts/bench}
 log() { printf '[circuit-latency %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=lib/common.sh
+source "$ROOT/bench/lib/common.sh"
 
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
-if ! command -v redis-server >/dev/null 2>&1; then
-  command -v apt-get >/dev/null 2>&1 || die "redis-server is missing and there is no apt-get to install it"
-  log "installing redis-server with apt-get"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
-fi
-
+ensure_commands redis-server=redis-server
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
 export GATEWAY_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-Error}  # the degrade and restore lines are warnings, one per trial
 unset ASPNETCORE_URLS DOTNET_gcServer 2>/dev/null || true
 
-BUILD_LOG=$(mktemp "${TMPDIR:-/tmp}/circuit-latency-build.XXXXXX")
-trap 'rm -f -- "$BUILD_LOG"' EXIT
-log "building bench/CircuitLatency (Release) into $ARTIFACTS"
-dotnet build "$ROOT/bench/CircuitLatency/CircuitLatency.csproj" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q -clp:ErrorsOnly \
-  >"$BUILD_LOG" 2>&1 || { cat "$BUILD_LOG" >&2; die "build failed"; }
-
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/circuit-latency.XXXXXX")
+trap 'rm -rf -- "$WORK"' EXIT
+build_projects "$ROOT/bench/CircuitLatency/CircuitLatency.csproj"
 log "running (about a minute)"
 dotnet "$ARTIFACTS/bin/CircuitLatency/release/CircuitLatency.dll"

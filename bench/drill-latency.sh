@@ -60,19 +60,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-ensure_tools() {
-  local missing=() tool
-  for tool in redis-server curl python3; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
-  ((${#missing[@]} == 0)) && return
-  command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
-  log "installing ${missing[*]} with apt-get"
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  for tool in "${missing[@]}"; do command -v "$tool" >/dev/null 2>&1 || die "could not install $tool"; done
-}
-
 # start NAME COMMAND... : runs COMMAND in the background, output in $WORK/NAME.log; sets STARTED_PID.
 start() {
   local name=$1
@@ -137,7 +124,7 @@ fleet() {
   stop_all
 }
 
-ensure_tools
+ensure_commands redis-server=redis-server curl=curl python3=python3
 build_projects "$BENCH/Backend/Backend.csproj" "$ROOT/src/Gateway/Gateway.csproj"
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
 unset ASPNETCORE_URLS DOTNET_gcServer 2>/dev/null || true

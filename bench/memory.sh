@@ -96,17 +96,7 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------------------------------------------------------
 # Tools
 ensure_tools() {
-  local missing=() tool
-  for tool in wrk curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
-  if ((${#missing[@]} > 0)); then
-    command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
-    log "installing ${missing[*]} with apt-get"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-      DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
-    for tool in "${missing[@]}"; do command -v "$tool" >/dev/null 2>&1 || die "could not install $tool"; done
-  fi
+  ensure_commands wrk=wrk curl=curl
 
   GCDUMP=$(command -v dotnet-gcdump 2>/dev/null || true)
   [[ -z $GCDUMP && -x $HOME/.dotnet/tools/dotnet-gcdump ]] && GCDUMP=$HOME/.dotnet/tools/dotnet-gcdump

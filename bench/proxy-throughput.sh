@@ -107,21 +107,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# ---------------------------------------------------------------------------------------------------------------
-# Tools
-ensure_tools() {
-  local missing=() tool
-  for tool in wrk curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
-  ((${#missing[@]} == 0)) && return 0
-  command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
-  log "installing ${missing[*]} with apt-get"
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  for tool in "${missing[@]}"; do command -v "$tool" >/dev/null 2>&1 || die "could not install $tool"; done
-}
-
 build() { build_projects "$BENCH/Backend/Backend.csproj" "$BENCH/MinimalProxy/MinimalProxy.csproj" "$ROOT/src/Gateway/Gateway.csproj"; }
 
 # start NAME DLL ARGS... : runs `dotnet DLL ARGS` in the background, output in $WORK/NAME.log; sets STARTED_PID.
@@ -268,7 +253,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
 unset ASPNETCORE_URLS DOTNET_gcServer DOTNET_TieredCompilation DOTNET_TieredPGO DOTNET_ReadyToRun 2>/dev/null || true
 
-ensure_tools
+ensure_commands wrk=wrk curl=curl
 build
 
 pick_port BACKEND_PORT

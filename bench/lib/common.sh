@@ -10,6 +10,20 @@ build_projects() {
   done
 }
 
+# ensure_commands COMMAND=PACKAGE... : installs each Debian PACKAGE (apt-get, as root) whose COMMAND is missing.
+ensure_commands() {
+  local pair missing=()
+  for pair in "$@"; do command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}"); done
+  ((${#missing[@]} == 0)) && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
+  log "installing ${missing[*]} with apt-get"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  for pair in "$@"; do command -v "${pair%%=*}" >/dev/null 2>&1 || die "could not install ${pair#*=}"; done
+}
+
 # Ports: free loopback ports below the ephemeral range (so outgoing connections never hold them), checked with
 # bash's /dev/tcp (no python or ss needed).
 USED_PORTS=" "

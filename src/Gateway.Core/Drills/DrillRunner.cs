@@ -95,18 +95,7 @@ public sealed class DrillRunner(ReleaseCommands commands, IDrillProbe probe, Web
         var recorded = await commands.RecordDrillAsync(agent, report, runId, issuer, CancellationToken.None);
         if (!report.HasPassed && recorded is CommandResult.Committed committed && committed.Record.Definition.Webhooks.Count > 0)
         {
-            webhooks.Enqueue(committed.Record.Definition.Webhooks, new WebhookPayload
-            {
-                Agent = agent,
-                Type = committed.Event.Type,
-                From = committed.Event.From,
-                To = committed.Event.To,
-                Generation = committed.Event.Generation,
-                At = committed.Event.At,
-                Detail = committed.Event.Detail,
-                Drill = report,
-                EventId = committed.Event.Id,
-            });
+            webhooks.Enqueue(committed.Record.Definition.Webhooks, WebhookPayload.Of(agent, committed.Event) with { Drill = report });
         }
 
         return recorded;

@@ -26,4 +26,18 @@ public sealed record WebhookPayload
     public Drills.DrillReport? Drill { get; init; }
     /// <summary>The history event's id; receivers use it to drop the duplicates that retries can cause.</summary>
     public required string EventId { get; init; }
+
+    /// <summary>The payload of a committed history event of <paramref name="agent"/>: what it changed, its detail and evidence.</summary>
+    public static WebhookPayload Of(string agent, Release.HistoryEvent historyEvent) => new()
+    {
+        Agent = agent,
+        Type = historyEvent.Type,
+        From = historyEvent.From,
+        To = historyEvent.To,
+        Generation = historyEvent.Generation,
+        At = historyEvent.At,
+        Detail = historyEvent.Detail,
+        Evidence = historyEvent.Evidence,
+        EventId = historyEvent.Id,
+    };
 }

@@ -156,20 +156,7 @@ public sealed partial class DegradationController(
     {
         if (result is CommandResult.Committed committed && committed.Record.Definition.Webhooks.Count > 0)
         {
-            var e = committed.Event;
-            webhooks.Enqueue(committed.Record.Definition.Webhooks, new WebhookPayload
-            {
-                Agent = record.Name,
-                Type = e.Type,
-                Tool = tool,
-                From = e.From,
-                To = e.To,
-                Generation = e.Generation,
-                At = e.At,
-                Detail = e.Detail,
-                Evidence = e.Evidence,
-                EventId = e.Id,
-            });
+            webhooks.Enqueue(committed.Record.Definition.Webhooks, WebhookPayload.Of(record.Name, committed.Event) with { Tool = tool });
         }
         else if (result is not CommandResult.Committed)
         {

@@ -13,19 +13,6 @@ public sealed class WebhookFiringNotifier(WebhookNotifier webhooks) : IRuleFirin
             return;
         }
 
-        webhooks.Enqueue(record.Definition.Webhooks, new WebhookPayload
-        {
-            Agent = record.Name,
-            Type = historyEvent.Type,
-            Rule = rule.Text,
-            Action = rule.Action.ToRuleText(),
-            From = historyEvent.From,
-            To = historyEvent.To,
-            Generation = historyEvent.Generation,
-            At = historyEvent.At,
-            Detail = historyEvent.Detail,
-            Evidence = historyEvent.Evidence,
-            EventId = historyEvent.Id,
-        });
+        webhooks.Enqueue(record.Definition.Webhooks, WebhookPayload.Of(record.Name, historyEvent) with { Rule = rule.Text, Action = rule.Action.ToRuleText() });
     }
 }
