@@ -8,7 +8,7 @@ public sealed class RequestLedgerOptions
     /// <summary>How long a request id is kept at least (capacity permitting for the in-memory ledger): outcomes come up to a day later.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>In-memory ledger only: at most this many ids are kept, the oldest evicted first (≈ 45 bytes each).</summary>
+    /// <summary>In-memory ledger only: at most this many ids are kept, the oldest evicted first (about 16 bytes each).</summary>
     public int Capacity { get; set; } = 2_000_000;
 
     /// <summary>Entries waiting between two flushes (≈ 40 bytes each while buffered); more are dropped and counted.</summary>
