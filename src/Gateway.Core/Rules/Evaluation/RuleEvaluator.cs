@@ -76,17 +76,17 @@ public sealed partial class RuleEvaluator(
             var subjectFrom = now - rule.Over;
             var subjectFigures = (await ReadAsync(record.Name, subjectFrom, now, reads, cancellationToken)).GetValueOrDefault(subject.Version) ?? new FigureSummary();
             FigureSummary? baselineFigures = null;
-            if (subject.Baseline is { } baselineVersion)
+            var baselineWindow = subject.BaselineWindow(rule, subjectFrom, now);
+            if (subject.BaselineFor(rule) is { } baselineVersion)
             {
-                var end = subject.BaselineEnd ?? now;
-                baselineFigures = (await ReadAsync(record.Name, end - rule.Over, end, reads, cancellationToken)).GetValueOrDefault(baselineVersion) ?? new FigureSummary();
+                baselineFigures = (await ReadAsync(record.Name, baselineWindow.From, baselineWindow.To, reads, cancellationToken)).GetValueOrDefault(baselineVersion) ?? new FigureSummary();
             }
 
             var verdict = RuleAssessor.Assess(rule, subjectFigures, baselineFigures);
             var state = Track(memory, rule, verdict, now, out var heldSince);
             if (state == RuleStateKind.Firing && !memory.Fired.Contains(rule.Text))
             {
-                var committed = await FireAsync(record, rule, subject, verdict, subjectFrom, now, heldSince, cancellationToken);
+                var committed = await FireAsync(record, rule, subject, verdict, subjectFrom, now, baselineWindow, heldSince, cancellationToken);
                 if (committed is null)
                 {
                     // Another writer moved the release on first, or another controller acted already: nothing was done here.
@@ -154,10 +154,10 @@ public sealed partial class RuleEvaluator(
 
     /// <returns>The committed change, or null when the rule could not act (the subject had already changed).</returns>
     private async Task<CommandResult.Committed?> FireAsync(AgentRecord record, Rule rule, Subject subject, RuleVerdict verdict, DateTimeOffset from, DateTimeOffset now,
-        DateTimeOffset heldSince, CancellationToken cancellationToken)
+        (DateTimeOffset From, DateTimeOffset To) baselineWindow, DateTimeOffset heldSince, CancellationToken cancellationToken)
     {
         var detectMs = (now - heldSince).TotalMilliseconds;
-        var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.Baseline, from, now, heldSince, now);
+        var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.BaselineFor(rule), from, now, heldSince, now, baselineWindow);
         var issuer = new CommandIssuer(ActorPrefix + rule.Text)
         {
             Firing = new RuleFiring(rule.Text, subject.Key, subject.Version, subject.IsStillCurrent, detectMs, evidence),
