@@ -72,6 +72,12 @@ public static partial class AgentDefinitionValidator
 
         if (definition.Quality is { } quality)
         {
+            if (definition.Mode != AgentModes.OpenAi)
+            {
+                // Judging needs the conversation, which the gateway reads only for the chat requests it answers itself.
+                errors.Add("quality", "is for managed agents (mode 'openai'): the gateway judges the answers of the chat requests it makes itself");
+            }
+
             ValidateQuality(quality, errors);
         }
 
@@ -119,9 +125,9 @@ public static partial class AgentDefinitionValidator
             errors.Add("quality.rubric", $"must be at most {MaxRubricChars} characters");
         }
 
-        if (!(quality.MaxDailyCostUsd is >= 0 and <= 1_000_000))
+        if (!(quality.MaxDailyCostUsd is > 0 and <= 1_000_000))
         {
-            errors.Add("quality.maxDailyCostUsd", "must be a number from 0 to 1000000 (USD per day)");
+            errors.Add("quality.maxDailyCostUsd", "must be above 0 and at most 1000000 (USD per day)");
         }
     }
 
