@@ -31,7 +31,8 @@ internal static class PackedFigures
         ToolCalls = 256,
         ToolFailures = 512,
         Fallbacks = 1024,
-        Quality = 2048,
+        QualityCount = 2048,
+        QualitySums = 4096,
     }
 
     /// <summary>The most one version can take: every field at its widest and every latency bucket used.</summary>
@@ -122,7 +123,7 @@ internal static class PackedFigures
             sum.ToolCalls += fields.HasFlag(Fields.ToolCalls) ? ReadSigned() : 0;
             sum.ToolFailures += fields.HasFlag(Fields.ToolFailures) ? ReadSigned() : 0;
             sum.Fallbacks += fields.HasFlag(Fields.Fallbacks) ? ReadSigned() : 0;
-            sum.QualityCount += fields.HasFlag(Fields.Quality) ? ReadSigned() : 0;
+            sum.QualityCount += fields.HasFlag(Fields.QualityCount) ? ReadSigned() : 0;
             if (fields.HasFlag(Fields.Cost))
             {
                 sum.CostUsd += ReadDouble();
@@ -134,7 +135,7 @@ internal static class PackedFigures
                 sum.TokensSquares += ReadDouble();
             }
 
-            if (fields.HasFlag(Fields.Quality))
+            if (fields.HasFlag(Fields.QualitySums))
             {
                 sum.QualitySum += ReadDouble();
                 sum.QualitySquares += ReadDouble();
@@ -151,7 +152,7 @@ internal static class PackedFigures
         public void SkipFigures()
         {
             var fields = (Fields)ReadUnsigned();
-            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.ToolCalls, Fields.ToolFailures, Fields.Fallbacks, Fields.Quality])
+            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.ToolCalls, Fields.ToolFailures, Fields.Fallbacks, Fields.QualityCount])
             {
                 if (fields.HasFlag(field))
                 {
@@ -159,7 +160,7 @@ internal static class PackedFigures
                 }
             }
 
-            Position += ((fields.HasFlag(Fields.Cost) ? 2 : 0) + (fields.HasFlag(Fields.TokensSquares) ? 1 : 0) + (fields.HasFlag(Fields.Quality) ? 2 : 0)) * sizeof(double);
+            Position += ((fields.HasFlag(Fields.Cost) ? 2 : 0) + (fields.HasFlag(Fields.TokensSquares) ? 1 : 0) + (fields.HasFlag(Fields.QualitySums) ? 2 : 0)) * sizeof(double);
             var buckets = (int)ReadUnsigned();
             for (var i = 0; i < 2 * buckets; i++)
             {
@@ -222,7 +223,8 @@ internal static class PackedFigures
                          | (figures.ToolCalls != 0 ? Fields.ToolCalls : 0)
                          | (figures.ToolFailures != 0 ? Fields.ToolFailures : 0)
                          | (figures.Fallbacks != 0 ? Fields.Fallbacks : 0)
-                         | (figures.QualityCount != 0 ? Fields.Quality : 0);
+                         | (figures.QualityCount != 0 ? Fields.QualityCount : 0)
+                         | (figures.QualitySum != 0 || figures.QualitySquares != 0 ? Fields.QualitySums : 0);
             WriteUnsigned((ulong)fields);
             foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed, figures.ToolCalls, figures.ToolFailures, figures.Fallbacks, figures.QualityCount])
             {
@@ -243,7 +245,7 @@ internal static class PackedFigures
                 WriteDouble(figures.TokensSquares);
             }
 
-            if (fields.HasFlag(Fields.Quality))
+            if (fields.HasFlag(Fields.QualitySums))
             {
                 WriteDouble(figures.QualitySum);
                 WriteDouble(figures.QualitySquares);
