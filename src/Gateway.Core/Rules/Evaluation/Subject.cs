@@ -44,12 +44,18 @@ public sealed record Subject(int Version, SubjectPhase Phase, int? Baseline, Dat
     /// <summary>The version a rule compares the subject with: itself for a drift rule, else the phase's baseline.</summary>
     public int? BaselineFor(Rule rule) => rule.AgainstPrevious is null ? Baseline : Version;
 
-    /// <summary>The baseline window of <paramref name="rule"/> when its own window starts at <paramref name="from"/> and ends at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// The baseline window of <paramref name="rule"/> when its own window starts at <paramref name="from"/> and ends at
+    /// <paramref name="now"/>. A drift rule's earlier window ends at the whole minute before <paramref name="from"/>:
+    /// figures older than the per-second retention exist only per minute, and a window of whole minutes stays the same
+    /// for a minute, so its figures are read once a minute rather than at every evaluation.
+    /// </summary>
     public (DateTimeOffset From, DateTimeOffset To) BaselineWindow(Rule rule, DateTimeOffset from, DateTimeOffset now)
     {
         if (rule.AgainstPrevious is { } previous)
         {
-            return (from - previous, from);
+            var minute = new DateTimeOffset(from.UtcTicks - from.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+            return (minute - previous, minute);
         }
 
         var end = BaselineEnd ?? now;

@@ -25,6 +25,7 @@ public sealed class DriftRuleTests : IAsyncLifetime
     private readonly Random _random = new(1717);
     private FileStore _store = null!;
     private InMemoryFigureStore _figures = null!;
+    private CountingFigureStore _reads = null!;
     private ReleaseCommands _releases = null!;
     private RuleEvaluator _evaluator = null!;
 
@@ -33,7 +34,8 @@ public sealed class DriftRuleTests : IAsyncLifetime
         _store = FileStore.Open(_dataDir);
         _figures = new InMemoryFigureStore(_time, new FigureStoreOptions { MinuteRetention = TimeSpan.FromHours(26) });
         _releases = TestReleases.Commands(_store, _time);
-        _evaluator = new RuleEvaluator(_store, _figures, _releases, _board, new FileRuleMemoryStore(_dataDir), new NoNotifier(),
+        _reads = new CountingFigureStore(_figures);
+        _evaluator = new RuleEvaluator(_store, _reads, _releases, _board, new FileRuleMemoryStore(_dataDir), new NoNotifier(),
             new ControllerOptions("test", TimeSpan.FromSeconds(1)), _time, NullLogger<RuleEvaluator>.Instance);
         return Task.CompletedTask;
     }
@@ -67,9 +69,12 @@ public sealed class DriftRuleTests : IAsyncLifetime
         Assert.InRange(subject.GetProperty("value").GetDouble(), 0.60, 0.80);
         Assert.InRange(baseline.GetProperty("value").GetDouble(), 0.81, 0.87);
         Assert.Equal("24h", baseline.GetProperty("window").GetProperty("previous").GetString());
+        // The earlier window is 24 hours of whole minutes, ending at the last whole minute before the subject's window.
         var windowFrom = evidence.GetProperty("window").GetProperty("from").GetDateTimeOffset();
-        Assert.Equal(windowFrom, baseline.GetProperty("window").GetProperty("to").GetDateTimeOffset());
-        Assert.Equal(windowFrom - TimeSpan.FromHours(24), baseline.GetProperty("window").GetProperty("from").GetDateTimeOffset());
+        var baselineTo = baseline.GetProperty("window").GetProperty("to").GetDateTimeOffset();
+        Assert.InRange(windowFrom - baselineTo, TimeSpan.Zero, TimeSpan.FromSeconds(59));
+        Assert.Equal(0, baselineTo.Second);
+        Assert.Equal(baselineTo - TimeSpan.FromHours(24), baseline.GetProperty("window").GetProperty("from").GetDateTimeOffset());
         Assert.True(evidence.GetProperty("confidence").GetProperty("statistic").GetDouble() >= evidence.GetProperty("confidence").GetProperty("threshold").GetDouble());
     }
 
@@ -98,6 +103,23 @@ public sealed class DriftRuleTests : IAsyncLifetime
         var status = (await _board.ReadAsync("young-bot", default))!.Single();
         Assert.Equal(RuleStateKind.InsufficientData, status.State);
         Assert.Equal(60, status.BaselineRequests);
+    }
+
+    [Fact]
+    public async Task A_day_long_baseline_is_read_once_a_minute_not_at_every_evaluation()
+    {
+        await BakedStableAsync("cached-bot", QualityDrift);
+        await ScoresAsync("cached-bot", minutes: 25 * 60, mean: 0.84, evaluate: false);
+
+        for (var second = 0; second < 180; second++)
+        {
+            await _evaluator.EvaluateAsync(default);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(180, _reads.Reads(TimeSpan.FromHours(1)));
+        Assert.InRange(_reads.Reads(TimeSpan.FromHours(24)), 3, 4);
+        Assert.Equal(RuleStateKind.Ok, (await _board.ReadAsync("cached-bot", default))!.Single().State);
     }
 
     [Fact]
@@ -162,6 +184,22 @@ public sealed class DriftRuleTests : IAsyncLifetime
         }
 
         return evaluations;
+    }
+
+    /// <summary>Counts the reads of each window length.</summary>
+    private sealed class CountingFigureStore(IFigureStore inner) : IFigureStore
+    {
+        private readonly List<TimeSpan> _windows = [];
+
+        public int Reads(TimeSpan window) => _windows.Count(w => w == window);
+
+        public Task AddAsync(IReadOnlyList<FigureDelta> deltas, CancellationToken cancellationToken) => inner.AddAsync(deltas, cancellationToken);
+
+        public Task<IReadOnlyDictionary<int, FigureSummary>> ReadAsync(string agent, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        {
+            _windows.Add(to - from);
+            return inner.ReadAsync(agent, from, to, cancellationToken);
+        }
     }
 
     private sealed class NoNotifier : IRuleFiringNotifier
