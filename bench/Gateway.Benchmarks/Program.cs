@@ -48,7 +48,7 @@ if (!rest.Contains("--filter"))
 }
 
 var summaries = BenchmarkSwitcher.FromTypes([typeof(MiddlewareBenchmarks), typeof(ComponentBenchmarks), typeof(SignalPartsBenchmarks), typeof(TransformBenchmarks),
-    typeof(ManagedRewriteBenchmarks)]).Run(rest.ToArray(), config).ToArray();
+    typeof(ManagedRewriteBenchmarks), typeof(JudgeSamplingBenchmarks)]).Run(rest.ToArray(), config).ToArray();
 var reports = summaries.SelectMany(s => s.Reports).Where(r => r.Success).ToArray();
 
 long? Bytes(string type, string method, bool? asyncBackend = null)

@@ -18,6 +18,10 @@ const int MeanSeconds = 10 * 60; // per-request draws are the slow part; skew bi
 
 var clock = Stopwatch.StartNew();
 var rows = new List<Row>();
+// `drift` runs only the drift scenarios (section d), which simulate a week per stable.
+var driftOnly = args.Contains("drift");
+if (!driftOnly)
+{
 
 // ---- a. A/A: both versions at 2% errors, `rollback when error_rate > 1.5x baseline ...` ----
 static bool Relative(Counts c) => c.Sn >= Min && c.Bn >= Min && c.Se * (double)c.Bn > 1.5 * c.Be * c.Sn;
@@ -95,6 +99,27 @@ var meanDown = SimulateMeans(subjectScale: 0.5, ratio: 0.5, greater: false, salt
 rows.Add(Row.Rate("cost_per_request < 0.5x baseline, lognormal sd 1, true ratio 0.5 (boundary), 10 min, 99%", meanDown, "<= 1%", 0.01));
 var meanBad = SimulateMeans(subjectScale: 3, ratio: 1.5, greater: true, salt: 9);
 rows.Add(Row.Requests("cost_per_request > 1.5x baseline, lognormal sd 1, true ratio 3, 99%", meanBad, "info", null));
+
+}
+
+// ---- d. Drift: a stable against its own previous 24h, checked every second; judge scores 0 or 1 (the widest spread) ----
+const int Week = 7 * 24 * 3600;
+const string Drift1h = "quality_score drops by 10% against previous 24h over 1h with 99% confidence";
+const string Drift10m = "quality_score drops by 10% against previous 24h over 10m with 99% confidence";
+var quiet = DriftSimulation.Simulate(Canaries, rps: 2, window: 3600, _ => 0.84, Week, drop: 0.10, seed: Seed ^ 13);
+rows.Add(Row.Rate("A/A drift, stable at 0.84, 2 req/s, 5% judged, a week of per-second checks: " + Drift1h, new Outcome(quiet), "<= 1%", 0.01));
+var quiet10m = DriftSimulation.Simulate(Canaries, rps: 2, window: 600, _ => 0.84, Week, drop: 0.10, seed: Seed ^ 14);
+rows.Add(Row.Rate("A/A drift, stable at 0.84, 2 req/s, 5% judged, a week of per-second checks: " + Drift10m, new Outcome(quiet10m), "<= 1%", 0.01));
+var plain10m = DriftSimulation.Simulate(Canaries, rps: 2, window: 600, _ => 0.84, Week, drop: 0.10, seed: Seed ^ 15, withConfidence: false);
+rows.Add(Row.Rate("A/A drift, the same without confidence: quality_score drops by 10% against previous 24h over 10m", new Outcome(plain10m), "info", null));
+var step = DriftSimulation.FirstCheck;
+// The hardest null: the stable steps down by exactly the rule's 10% (0.84 -> 0.756) and stays there for a day.
+var boundary = DriftSimulation.Simulate(Canaries, rps: 20, window: 3600, t => t < step ? 0.84 : 0.756, 24 * 3600, drop: 0.10, seed: Seed ^ 18, stepAt: step);
+rows.Add(Row.Rate("Drift boundary 0.84 -> 0.756 (= 0.9x), 20 req/s, a day of per-second checks: " + Drift1h, new Outcome(boundary), "<= 1%", 0.01));
+var stepped = DriftSimulation.Simulate(Canaries, rps: 20, window: 3600, t => t < step ? 0.84 : 0.71, 6 * 3600, drop: 0.10, seed: Seed ^ 16, stepAt: step);
+rows.Add(Row.Requests("Drift 0.84 -> 0.71, 20 req/s, 5% judged, requests after the step: " + Drift1h, new Outcome(stepped), "info", null));
+var stepped10m = DriftSimulation.Simulate(Canaries, rps: 20, window: 600, t => t < step ? 0.84 : 0.71, 6 * 3600, drop: 0.10, seed: Seed ^ 17, stepAt: step);
+rows.Add(Row.Requests("Drift 0.84 -> 0.71, 20 req/s, 5% judged, requests after the step: " + Drift10m, new Outcome(stepped10m), "info", null));
 
 Print(rows, clock.Elapsed);
 return rows.Any(r => r.Pass == false) ? 1 : 0;

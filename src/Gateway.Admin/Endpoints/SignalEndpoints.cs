@@ -140,6 +140,11 @@ public sealed record VersionFiguresView(
 
     public double? ToolErrorRate { get; init; }
 
+    /// <summary>The mean judge score (0 to 1) of the version's sampled answers, and how many were scored.</summary>
+    public double? QualityScore { get; init; }
+
+    public long QualityScored { get; init; }
+
     public static VersionFiguresView From(int version, string role, FigureSummary f, TimeSpan window) => new(
         version, role, f.Requests, f.Errors, Round(f.ErrorRate), Round(f.Latency.Mean()), Round(f.P50Ms), Round(f.P95Ms), Round(f.P99Ms),
         Round(f.CostPerRequest, 9), Round(f.TokensPerRequest), Round(f.TaskCompletionRate), Math.Round(f.RequestRate(window), 4),
@@ -148,6 +153,8 @@ public sealed record VersionFiguresView(
         ToolCalls = f.ToolCalls,
         ToolFailures = f.ToolFailures,
         ToolErrorRate = Round(f.ToolErrorRate),
+        QualityScore = Round(f.QualityScore),
+        QualityScored = f.QualityCount,
     };
 
     private static double? Round(double? value, int digits = 4) => value is { } v ? Math.Round(v, digits) : null;

@@ -17,6 +17,8 @@ public sealed record AgentDefinition
     public IReadOnlyList<DegradationRoute> Degradation { get; init; } = [];
     /// <summary>Rollback drills: their schedule and probe; unset, drills run only when asked for and check routing only.</summary>
     public DrillSettings? Drill { get; init; }
+    /// <summary>Judged quality: unset, no answer is judged and <c>quality_score</c> has no data.</summary>
+    public QualitySettings? Quality { get; init; }
 
     /// <summary>
     /// The path prefix that routes to <paramref name="agent"/>: the configured one; else none when the agent is matched by

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.RegularExpressions;
 using Rollgate.Json;
 using Rollgate.Rules;
 using Rollgate.Validation;
@@ -6,7 +7,7 @@ using Rollgate.Validation;
 namespace Rollgate.Agents;
 
 /// <summary>Collects every problem in a definition instead of stopping at the first, like YARP's config validators.</summary>
-public static class AgentDefinitionValidator
+public static partial class AgentDefinitionValidator
 {
     /// <summary>Figures are kept per second, so a shorter window holds no requests or one second's at best.</summary>
     private static readonly TimeSpan MinWindow = TimeSpan.FromSeconds(1);
@@ -69,8 +70,71 @@ public static class AgentDefinitionValidator
             ValidateDrill(drill, errors);
         }
 
+        if (definition.Quality is { } quality)
+        {
+            if (definition.Mode != AgentModes.OpenAi)
+            {
+                // Judging needs the conversation, which the gateway reads only for the chat requests it answers itself.
+                errors.Add("quality", "is for managed agents (mode 'openai'): the gateway judges the answers of the chat requests it makes itself");
+            }
+
+            ValidateQuality(quality, errors);
+        }
+
         return errors;
     }
+
+    private static void ValidateQuality(QualitySettings quality, ValidationErrors errors)
+    {
+        if (HttpUrl.Problem(quality.Judge.Endpoint) is { } endpointProblem)
+        {
+            errors.Add("quality.judge.endpoint", endpointProblem);
+        }
+        else if (HttpUrl.HasUserInfo(quality.Judge.Endpoint))
+        {
+            errors.Add("quality.judge.endpoint", "must not carry credentials: name the key's environment variable in apiKeyEnv");
+        }
+
+        if (string.IsNullOrWhiteSpace(quality.Judge.Model))
+        {
+            errors.Add("quality.judge.model", "must name the judge's model");
+        }
+
+        if (quality.Judge.ApiKeyEnv is { } env && !EnvName().IsMatch(env))
+        {
+            errors.Add("quality.judge.apiKeyEnv", "must be the name of an environment variable (A-Z, 0-9, _)");
+        }
+
+        if (quality.Judge.Pricing is { } pricing)
+        {
+            if (!(pricing.InputPerMTok is >= 0 and <= 1_000_000)) errors.Add("quality.judge.pricing.inputPerMTok", "must be a number from 0 to 1000000");
+            if (!(pricing.OutputPerMTok is >= 0 and <= 1_000_000)) errors.Add("quality.judge.pricing.outputPerMTok", "must be a number from 0 to 1000000");
+        }
+
+        if (!(quality.SampleRate is > 0 and <= 1))
+        {
+            errors.Add("quality.sampleRate", "must be above 0 and at most 1 (the share of answers judged, such as 0.05)");
+        }
+
+        if (string.IsNullOrWhiteSpace(quality.Rubric))
+        {
+            errors.Add("quality.rubric", "must tell the judge what a good answer is");
+        }
+        else if (quality.Rubric.Length > MaxRubricChars)
+        {
+            errors.Add("quality.rubric", $"must be at most {MaxRubricChars} characters");
+        }
+
+        if (!(quality.MaxDailyCostUsd is > 0 and <= 1_000_000))
+        {
+            errors.Add("quality.maxDailyCostUsd", "must be above 0 and at most 1000000 (USD per day)");
+        }
+    }
+
+    private const int MaxRubricChars = 8000;
+
+    [GeneratedRegex("^[A-Z_][A-Z0-9_]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvName();
 
     private static void ValidateDrill(DrillSettings drill, ValidationErrors errors)
     {
@@ -197,6 +261,14 @@ public static class AgentDefinitionValidator
             else if (rule.Over > figureRetention)
             {
                 errors.Add($"rules[{i}]", $"rule '{rule.Text}': the window (over {over}) must be at most {retention}, as long as the gateway keeps figures");
+            }
+            else if (rule.AgainstPrevious is { } previous)
+            {
+                if (rule.Over + previous > figureRetention)
+                {
+                    errors.Add($"rules[{i}]", $"rule '{rule.Text}': the window (over {over}) and the earlier one it is compared with (previous {Duration.Format(previous)}) "
+                        + $"reach back {Duration.Format(rule.Over + previous)}, but the gateway keeps figures {retention} (Rollgate:Figures:MinuteRetention)");
+                }
             }
             else if (rule.IsRelative && definition.BakeTime >= MinWindow && rule.Over + definition.BakeTime > figureRetention)
             {

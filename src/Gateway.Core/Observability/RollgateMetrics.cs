@@ -40,6 +40,19 @@ public static class RollgateMetrics
         "rollgate_guardrail_blocks_total", "Requests (stage input) and answers (stage output) the gateway's guardrails blocked.",
         new CounterConfiguration { LabelNames = ["agent", "version", "stage"] });
 
+    public static readonly Counter JudgeRequests = Metrics.CreateCounter(
+        "rollgate_judge_requests_total",
+        "Sampled answers sent for judging, by outcome: scored, failed, unparseable, dropped (queue full), over_budget or skipped (no text).",
+        new CounterConfiguration { LabelNames = ["agent", "version", "outcome"] });
+
+    public static readonly Counter JudgeCost = Metrics.CreateCounter(
+        "rollgate_judge_cost_usd_total", "What the agent's judge calls cost in USD, priced at the judge's pricing.",
+        new CounterConfiguration { LabelNames = ["agent"] });
+
+    public static readonly Histogram QualityScore = Metrics.CreateHistogram(
+        "rollgate_quality_score", "Judge scores (0 to 1) of each version's sampled answers.",
+        new HistogramConfiguration { LabelNames = ["agent", "version"], Buckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] });
+
     public static readonly Gauge CanaryPercent = Metrics.CreateGauge(
         "rollgate_canary_percent", "Share of traffic sent to the canary version.",
         new GaugeConfiguration { LabelNames = ["agent"] });

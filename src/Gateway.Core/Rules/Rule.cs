@@ -21,6 +21,15 @@ public sealed record Rule(
 
     public const int DefaultMinRequests = 20;
 
+    /// <summary>
+    /// <c>against previous D</c>: the baseline is the same version's own figures over the <c>D</c> before the window,
+    /// not another version's (drift); null for the usual baseline.
+    /// </summary>
+    public TimeSpan? AgainstPrevious { get; init; }
+
+    /// <summary>How far back the rule reads figures: its window, plus the earlier one it is compared with under <see cref="AgainstPrevious"/>.</summary>
+    public TimeSpan Reach => Over + (AgainstPrevious ?? TimeSpan.Zero);
+
     /// <summary>True when the condition needs a baseline (<c>Nx baseline</c>, <c>drops by</c>, <c>rises by</c>).</summary>
     public bool IsRelative => Condition.IsRelative;
 

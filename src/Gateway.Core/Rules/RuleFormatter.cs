@@ -14,6 +14,7 @@ internal static class RuleFormatter
             .Append(rule.Metric.ToRuleText())
             .Append(' ')
             .Append(FormatCondition(rule.Metric, rule.Condition))
+            .Append(rule.AgainstPrevious is { } previous ? " against previous " + RuleDuration.Format(previous) : "")
             .Append(" over ").Append(RuleDuration.Format(rule.Over))
             .Append(" for ").Append(RuleDuration.Format(rule.For))
             .Append(" min ").Append(rule.MinRequests.ToString(CultureInfo.InvariantCulture)).Append(" requests");

@@ -15,4 +15,6 @@ public enum RuleMetric
     ToolErrorRate,
     /// <summary>The share of requests a fallback model answered (managed agents).</summary>
     FallbackRate,
+    /// <summary>The mean score (0 to 1) the agent's judge gave the version's sampled answers.</summary>
+    QualityScore,
 }

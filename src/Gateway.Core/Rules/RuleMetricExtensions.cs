@@ -16,6 +16,7 @@ public static class RuleMetricExtensions
         RuleMetric.RequestRate => "request_rate",
         RuleMetric.ToolErrorRate => "tool_error_rate",
         RuleMetric.FallbackRate => "fallback_rate",
+        RuleMetric.QualityScore => "quality_score",
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
 
@@ -36,12 +37,12 @@ public static class RuleMetricExtensions
     }
 
     /// <summary>
-    /// True when a larger value means a worse version. Only <see cref="RuleMetric.TaskCompletionRate"/> is better when higher;
+    /// True when a larger value means a worse version. <see cref="RuleMetric.TaskCompletionRate"/> and <see cref="RuleMetric.QualityScore"/> are better when higher;
     /// <see cref="RuleMetric.RequestRate"/> is a load figure with no inherent direction and reports false.
     /// </summary>
     public static bool HigherIsWorse(this RuleMetric metric) => metric switch
     {
-        RuleMetric.TaskCompletionRate or RuleMetric.RequestRate => false,
+        RuleMetric.TaskCompletionRate or RuleMetric.RequestRate or RuleMetric.QualityScore => false,
         _ => true,
     };
 

@@ -47,12 +47,49 @@ public sealed class RuleParser
             || !TryExpectWord("when", "expected 'when'")
             || !TryParseMetric(out var metric)
             || !TryParseCondition(metric, out var condition)
+            || !TryParseAgainstPrevious(condition, out var previous)
             || !TryParseClauses(out var over, out var @for, out var minRequests, out var confidence))
         {
             return false;
         }
 
-        rule = new Rule(_text, action, metric, condition, over, @for, minRequests, confidence);
+        rule = new Rule(_text, action, metric, condition, over, @for, minRequests, confidence) { AgainstPrevious = previous };
+        return true;
+    }
+
+    /// <summary>The optional <c>against previous D</c> right after the condition: a baseline from the version's own past.</summary>
+    private bool TryParseAgainstPrevious(RuleCondition condition, out TimeSpan? previous)
+    {
+        previous = null;
+        var against = _current;
+        if (!against.IsWord("against"))
+        {
+            return true;
+        }
+
+        if (!condition.IsRelative)
+        {
+            return Fail(against, "expected 'against previous' only after a relative condition ('drops by', 'rises by' or 'Nx baseline')");
+        }
+
+        Advance();
+        if (!TryExpectWord("previous", "expected 'previous' after 'against'"))
+        {
+            return false;
+        }
+
+        var token = _current;
+        if (!TryParseDuration("previous", out var duration))
+        {
+            return false;
+        }
+
+        if (duration <= TimeSpan.Zero)
+        {
+            return Fail(token, "expected a duration greater than 0 after 'previous'");
+        }
+
+        previous = duration;
         return true;
     }
 
@@ -201,6 +238,11 @@ public sealed class RuleParser
 
             threshold = unit == "%" ? number / 100 : number;
             return true;
+        }
+
+        if (metric == RuleMetric.QualityScore && (unit.Length != 0 || number > 1))
+        {
+            return Fail(token, $"expected a score from 0 to 1, such as 0.8, for {name}");
         }
 
         if (unit.Length != 0)

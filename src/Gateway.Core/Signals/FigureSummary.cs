@@ -49,11 +49,18 @@ public sealed class FigureSummary
     /// <summary>Requests a fallback model answered because the version's own model failed (managed agents).</summary>
     public long Fallbacks { get; set; }
 
+    /// <summary>Judge scores (0 to 1) of this version's sampled answers: how many, their sum and the sum of their squares.</summary>
+    public long QualityCount { get; set; }
+
+    public double QualitySum { get; set; }
+
+    public double QualitySquares { get; set; }
+
     public long Tokens => InputTokens + OutputTokens;
 
     public long Outcomes => Completed + Failed;
 
-    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && ToolCalls == 0 && Fallbacks == 0 && Latency.IsEmpty;
+    public bool IsEmpty => Requests == 0 && Outcomes == 0 && Errors == 0 && ToolCalls == 0 && Fallbacks == 0 && QualityCount == 0 && Latency.IsEmpty;
 
     public double? ErrorRate => Requests > 0 ? (double)Errors / Requests : null;
 
@@ -67,6 +74,9 @@ public sealed class FigureSummary
 
     public double? TokensPerRequest => Requests > 0 ? (double)Tokens / Requests : null;
 
+    /// <summary>The mean judge score; null when no answer was scored.</summary>
+    public double? QualityScore => QualityCount > 0 ? QualitySum / QualityCount : null;
+
     public double? P50Ms => Latency.Quantile(0.50);
 
     public double? P95Ms => Latency.Quantile(0.95);
@@ -78,6 +88,9 @@ public sealed class FigureSummary
 
     /// <summary>Per-request tokens (input + output) as count/sum/sum of squares.</summary>
     public MeanSummary TokensSummary => new(Requests, Tokens, TokensSquares);
+
+    /// <summary>Judge scores as count/sum/sum of squares.</summary>
+    public MeanSummary QualitySummary => new(QualityCount, QualitySum, QualitySquares);
 
     /// <summary>Latency quantile in milliseconds, null without requests.</summary>
     public double? Quantile(double q) => Latency.Quantile(q);
@@ -98,6 +111,7 @@ public sealed class FigureSummary
         RuleMetric.RequestRate => RequestRate(window),
         RuleMetric.ToolErrorRate => ToolErrorRate,
         RuleMetric.FallbackRate => FallbackRate,
+        RuleMetric.QualityScore => QualityScore,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
 
@@ -106,6 +120,7 @@ public sealed class FigureSummary
     {
         RuleMetric.TaskCompletionRate => Outcomes,
         RuleMetric.ToolErrorRate => ToolCalls,
+        RuleMetric.QualityScore => QualityCount,
         _ => Requests,
     };
 
@@ -162,6 +177,15 @@ public sealed class FigureSummary
         return this;
     }
 
+    /// <summary>Adds one judge score.</summary>
+    public FigureSummary RecordQuality(double score)
+    {
+        QualityCount++;
+        QualitySum += score;
+        QualitySquares += score * score;
+        return this;
+    }
+
     /// <summary>Adds <paramref name="other"/> into this summary and returns this.</summary>
     public FigureSummary Add(FigureSummary other)
     {
@@ -179,6 +203,9 @@ public sealed class FigureSummary
         ToolCalls += other.ToolCalls;
         ToolFailures += other.ToolFailures;
         Fallbacks += other.Fallbacks;
+        QualityCount += other.QualityCount;
+        QualitySum += other.QualitySum;
+        QualitySquares += other.QualitySquares;
         return this;
     }
 
@@ -200,7 +227,7 @@ public sealed class FigureSummary
 
     public override string ToString()
         => $"requests={Requests} errors={Errors} p50={P50Ms:F1}ms p95={P95Ms:F1}ms p99={P99Ms:F1}ms cost={CostUsd:G6} " +
-           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed} tools={ToolFailures}/{ToolCalls} fallbacks={Fallbacks}";
+           $"tokens={InputTokens}+{OutputTokens} completed={Completed} failed={Failed} tools={ToolFailures}/{ToolCalls} fallbacks={Fallbacks} quality={QualityScore:F3}/{QualityCount}";
 }
 
 /// <summary>How raw signal values are sanitised before they are counted.</summary>

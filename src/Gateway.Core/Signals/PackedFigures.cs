@@ -31,10 +31,12 @@ internal static class PackedFigures
         ToolCalls = 256,
         ToolFailures = 512,
         Fallbacks = 1024,
+        QualityCount = 2048,
+        QualitySums = 4096,
     }
 
     /// <summary>The most one version can take: every field at its widest and every latency bucket used.</summary>
-    private const int MaxVersionBytes = 5 + 3 + 9 * 10 + 3 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
+    private const int MaxVersionBytes = 5 + 3 + 10 * 10 + 5 * 8 + 5 + LatencyHistogram.BucketCount * (5 + 10);
 
     /// <summary>Returns <paramref name="packed"/> (null for none yet) with <paramref name="figures"/> added to its version.</summary>
     public static byte[] Add(byte[]? packed, int version, FigureSummary figures)
@@ -121,6 +123,7 @@ internal static class PackedFigures
             sum.ToolCalls += fields.HasFlag(Fields.ToolCalls) ? ReadSigned() : 0;
             sum.ToolFailures += fields.HasFlag(Fields.ToolFailures) ? ReadSigned() : 0;
             sum.Fallbacks += fields.HasFlag(Fields.Fallbacks) ? ReadSigned() : 0;
+            sum.QualityCount += fields.HasFlag(Fields.QualityCount) ? ReadSigned() : 0;
             if (fields.HasFlag(Fields.Cost))
             {
                 sum.CostUsd += ReadDouble();
@@ -130,6 +133,12 @@ internal static class PackedFigures
             if (fields.HasFlag(Fields.TokensSquares))
             {
                 sum.TokensSquares += ReadDouble();
+            }
+
+            if (fields.HasFlag(Fields.QualitySums))
+            {
+                sum.QualitySum += ReadDouble();
+                sum.QualitySquares += ReadDouble();
             }
 
             var buckets = (int)ReadUnsigned();
@@ -143,7 +152,7 @@ internal static class PackedFigures
         public void SkipFigures()
         {
             var fields = (Fields)ReadUnsigned();
-            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.ToolCalls, Fields.ToolFailures, Fields.Fallbacks])
+            foreach (var field in (ReadOnlySpan<Fields>)[Fields.Requests, Fields.Errors, Fields.InputTokens, Fields.OutputTokens, Fields.Completed, Fields.Failed, Fields.ToolCalls, Fields.ToolFailures, Fields.Fallbacks, Fields.QualityCount])
             {
                 if (fields.HasFlag(field))
                 {
@@ -151,7 +160,7 @@ internal static class PackedFigures
                 }
             }
 
-            Position += (fields.HasFlag(Fields.Cost) ? 2 : 0) * sizeof(double) + (fields.HasFlag(Fields.TokensSquares) ? sizeof(double) : 0);
+            Position += ((fields.HasFlag(Fields.Cost) ? 2 : 0) + (fields.HasFlag(Fields.TokensSquares) ? 1 : 0) + (fields.HasFlag(Fields.QualitySums) ? 2 : 0)) * sizeof(double);
             var buckets = (int)ReadUnsigned();
             for (var i = 0; i < 2 * buckets; i++)
             {
@@ -213,9 +222,11 @@ internal static class PackedFigures
                          | (figures.TokensSquares != 0 ? Fields.TokensSquares : 0)
                          | (figures.ToolCalls != 0 ? Fields.ToolCalls : 0)
                          | (figures.ToolFailures != 0 ? Fields.ToolFailures : 0)
-                         | (figures.Fallbacks != 0 ? Fields.Fallbacks : 0);
+                         | (figures.Fallbacks != 0 ? Fields.Fallbacks : 0)
+                         | (figures.QualityCount != 0 ? Fields.QualityCount : 0)
+                         | (figures.QualitySum != 0 || figures.QualitySquares != 0 ? Fields.QualitySums : 0);
             WriteUnsigned((ulong)fields);
-            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed, figures.ToolCalls, figures.ToolFailures, figures.Fallbacks])
+            foreach (var value in (ReadOnlySpan<long>)[figures.Requests, figures.Errors, figures.InputTokens, figures.OutputTokens, figures.Completed, figures.Failed, figures.ToolCalls, figures.ToolFailures, figures.Fallbacks, figures.QualityCount])
             {
                 if (value != 0)
                 {
@@ -232,6 +243,12 @@ internal static class PackedFigures
             if (fields.HasFlag(Fields.TokensSquares))
             {
                 WriteDouble(figures.TokensSquares);
+            }
+
+            if (fields.HasFlag(Fields.QualitySums))
+            {
+                WriteDouble(figures.QualitySum);
+                WriteDouble(figures.QualitySquares);
             }
 
             var latency = figures.Latency.Counts;

@@ -24,6 +24,9 @@ internal sealed class SignalAccumulator
     private long _fallbacks;
     private double _cost;
     private double _costSquares;
+    private long _qualityCount;
+    private double _qualitySum;
+    private double _qualitySquares;
 
     public void Record(in RequestSignal signal)
     {
@@ -90,6 +93,14 @@ internal sealed class SignalAccumulator
         }
     }
 
+    /// <summary>The sums are added before the count and drained after it, so a drained count never lacks its scores.</summary>
+    public void RecordQuality(double score)
+    {
+        AddDouble(ref _qualitySum, score);
+        AddDouble(ref _qualitySquares, score * score);
+        Interlocked.Increment(ref _qualityCount);
+    }
+
     /// <summary>Takes everything recorded so far (leaving zeros); null when nothing was.</summary>
     public FigureSummary? Drain()
     {
@@ -98,8 +109,9 @@ internal sealed class SignalAccumulator
         var failed = Take(ref _failed);
         var toolFailures = Take(ref _toolFailures);
         var toolCalls = Take(ref _toolCalls);
+        var qualityCount = Take(ref _qualityCount);
 
-        if (requests == 0 && completed == 0 && failed == 0 && toolCalls == 0)
+        if (requests == 0 && completed == 0 && failed == 0 && toolCalls == 0 && qualityCount == 0)
         {
             return null;
         }
@@ -112,6 +124,13 @@ internal sealed class SignalAccumulator
             ToolCalls = toolCalls,
             ToolFailures = toolFailures,
         };
+        if (qualityCount > 0)
+        {
+            summary.QualityCount = qualityCount;
+            summary.QualitySum = TakeDouble(ref _qualitySum);
+            summary.QualitySquares = TakeDouble(ref _qualitySquares);
+        }
+
         if (requests == 0)
         {
             return summary; // outcomes only; other fields of a request in flight stay for its own drain

@@ -39,6 +39,9 @@ public sealed class VersionSignals
     /// <summary>Records one call this version's agent made to a tool through the gateway. Thread-safe, lock-free, no allocation.</summary>
     public void RecordToolCall(bool failed) => Volatile.Read(ref _current).RecordToolCall(failed);
 
+    /// <summary>Records a judge's score (0 to 1) of one of this version's answers, attributed to the interval in which it arrives.</summary>
+    public void RecordQuality(double score) => Volatile.Read(ref _current).RecordQuality(score);
+
     /// <summary>Records a task outcome reported after the response (attributed to the interval in which it is reported).</summary>
     public void RecordOutcome(TaskOutcome outcome) => Volatile.Read(ref _current).RecordOutcome(outcome);
 

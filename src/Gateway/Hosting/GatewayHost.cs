@@ -12,6 +12,7 @@ using Rollgate.Fleet;
 using Rollgate.Managed;
 using Rollgate.Notifications;
 using Rollgate.Observability;
+using Rollgate.Quality;
 using Rollgate.Rules.Evaluation;
 using Rollgate.Signals;
 using Rollgate.Release;
@@ -64,7 +65,10 @@ public static class GatewayHost
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelCircuits>>()));
         services.AddSingleton(sp => new ManagedChat(sp.GetRequiredService<ModelClient>(), sp.GetRequiredService<ModelCircuits>(),
             sp.GetRequiredService<ToolCircuits>(), new RequestRecorder(sp.GetRequiredService<IRequestLedger>()), sp.GetRollgateOptions().BackendTimeout,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ManagedChat>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ManagedChat>>(), sp.GetRequiredService<JudgeQueue>()));
+        services.AddSingleton(sp => new JudgeQueue(sp.GetRequiredService<IOptions<QualityOptions>>().Value));
+        services.AddSingleton(sp => new JudgeBudget(sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<JudgeWorker>();
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReleaseSynchronizer>());

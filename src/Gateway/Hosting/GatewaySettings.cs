@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Rollgate.Configuration;
 using Rollgate.Managed;
 using Rollgate.Notifications;
+using Rollgate.Quality;
 using Rollgate.Signals;
 using Rollgate.Stores.Redis;
 
@@ -19,6 +20,7 @@ public static class GatewaySettings
         services.AddSettings<RequestLedgerOptions, RequestLedgerOptionsValidator>(RequestLedgerOptions.SectionName);
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(WebhookOptions.SectionName);
         services.AddSettings<ModelCircuitOptions, ModelCircuitOptionsValidator>(ModelCircuitOptions.SectionName);
+        services.AddSettings<QualityOptions, QualityOptionsValidator>(QualityOptions.SectionName);
         return services;
     }
 

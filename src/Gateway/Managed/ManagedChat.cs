@@ -5,6 +5,7 @@ using System.Text.Json;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Rollgate.Quality;
 using Rollgate.Routing;
 using Rollgate.Signals;
 using Rollgate.Tools;
@@ -35,10 +36,13 @@ public sealed partial class ManagedChat
     private readonly TimeSpan _defaultTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly JudgeQueue? _judges;
 
+    /// <param name="judges">Where sampled answers go for judging; null: answers are never judged.</param>
     internal ManagedChat(ModelClient client, ModelCircuits circuits, ToolCircuits tools, IRequestRecorder recorder, TimeSpan defaultTimeout, TimeProvider time,
-        ILogger<ManagedChat> logger)
+        ILogger<ManagedChat> logger, JudgeQueue? judges = null)
     {
+        _judges = judges;
         _client = client;
         _circuits = circuits;
         _tools = tools;
@@ -104,7 +108,11 @@ public sealed partial class ManagedChat
 
         // The parsed request reads the client's bytes in place: what each model is sent is written elsewhere.
         using var sent = new PooledBufferWriter(body.Length + 4096);
-        await CallAsync(context, target, managed, chat, sent, requestId);
+        // Decided before the call, so an unsampled request pays one random draw and nothing else.
+        var judged = _judges is not null && agent.Quality is { } quality && target.Role != VersionRole.Preview && quality.Sample()
+            ? new Judged(agent.Quality, body.Written)
+            : null;
+        await CallAsync(context, target, managed, chat, sent, judged, requestId);
     }
 
     /// <summary>
@@ -127,7 +135,7 @@ public sealed partial class ManagedChat
         return withheld;
     }
 
-    private async Task CallAsync(HttpContext context, VersionTarget target, ManagedVersion managed, ChatRequest chat, PooledBufferWriter body, string requestId)
+    private async Task CallAsync(HttpContext context, VersionTarget target, ManagedVersion managed, ChatRequest chat, PooledBufferWriter body, Judged? judged, string requestId)
     {
         var handle = target.Managed!;
         var started = Stopwatch.GetTimestamp();
@@ -166,7 +174,7 @@ public sealed partial class ManagedChat
                 handle.ModelRequests(managed, i, ModelOutcome.Success).Inc();
                 using (answer)
                 {
-                    await RelayAsync(context, target, managed, chat, i, answer, started, requestId);
+                    await RelayAsync(context, target, managed, chat, i, answer, started, judged, requestId);
                 }
 
                 return;
@@ -216,7 +224,7 @@ public sealed partial class ManagedChat
     /// timeout or breaks off mid-answer fails the request: with a problem while nothing was sent, else by aborting it.
     /// </summary>
     private async Task RelayAsync(HttpContext context, VersionTarget target, ManagedVersion managed, ChatRequest chat, int index,
-        HttpResponseMessage answer, long started, string requestId)
+        HttpResponseMessage answer, long started, Judged? judged, string requestId)
     {
         var model = managed.Models[index];
         var response = context.Response;
@@ -231,17 +239,20 @@ public sealed partial class ManagedChat
         response.ContentType = contentType;
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         await using var aborted = context.RequestAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), idle);
+        var streamed = contentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
+        // Only a successful answer is judged; a kept copy is handed to the judge queue after the client has it.
+        using var kept = judged is not null && response.StatusCode is >= 200 and < 300 ? new AnswerCopy() : null;
         Usage usage;
         try
         {
             await using var upstream = await answer.Content.ReadAsStreamAsync(idle.Token);
-            if (contentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
+            if (streamed)
             {
-                usage = await RelayEventsAsync(upstream, response, chat.AddsUsage, managed.Timeout, idle);
+                usage = await RelayEventsAsync(upstream, response, chat.AddsUsage, managed.Timeout, idle, kept);
             }
             else if (managed.Guardrails.OutputDeny.Count > 0 && response.StatusCode is >= 200 and < 300)
             {
-                var (checkedUsage, rule) = await RelayCheckedAsync(upstream, response, managed.Guardrails, managed.Timeout, idle);
+                var (checkedUsage, rule) = await RelayCheckedAsync(upstream, response, managed.Guardrails, managed.Timeout, idle, kept);
                 usage = checkedUsage;
                 if (rule is not null)
                 {
@@ -257,7 +268,7 @@ public sealed partial class ManagedChat
             else
             {
                 response.ContentLength = answer.Content.Headers.ContentLength;
-                usage = await RelayBodyAsync(upstream, response, managed.Timeout, idle);
+                usage = await RelayBodyAsync(upstream, response, managed.Timeout, idle, kept);
             }
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
@@ -286,10 +297,22 @@ public sealed partial class ManagedChat
         }
 
         _recorder.ModelAnswered(target, usage.Answer(response.StatusCode, model, index), Stopwatch.GetElapsedTime(started), requestId);
+        if (kept is not null)
+        {
+            if (kept.Complete)
+            {
+                _judges!.Offer(new JudgeSample(judged!.Plan, target.Signals, target.NumberText, judged.Request.ToArray(), kept.ToArray(), streamed));
+            }
+            else
+            {
+                JudgeQueue.Count(target.Agent, target.NumberText, JudgeOutcome.Dropped);
+            }
+        }
     }
 
     /// <summary>An event stream, event by event as it arrives, without the usage event the client did not ask for.</summary>
-    private static async Task<Usage> RelayEventsAsync(Stream upstream, HttpResponse response, bool dropUsageEvent, TimeSpan timeout, CancellationTokenSource idle)
+    private static async Task<Usage> RelayEventsAsync(Stream upstream, HttpResponse response, bool dropUsageEvent, TimeSpan timeout, CancellationTokenSource idle,
+        AnswerCopy? kept)
     {
         using var filter = new SseUsageFilter(dropUsageEvent);
         using var output = new PooledBufferWriter(RelayBufferBytes);
@@ -301,6 +324,7 @@ public sealed partial class ManagedChat
             {
                 idle.CancelAfter(timeout);
                 var read = await upstream.ReadAsync(buffer, idle.Token);
+                kept?.Append(buffer.AsSpan(0, read));
                 if (read == 0)
                 {
                     filter.Complete(output);
@@ -330,7 +354,7 @@ public sealed partial class ManagedChat
     }
 
     /// <summary>A body relayed chunk by chunk as it arrives, its usage read on the way (<see cref="UsageCaptureStream"/>).</summary>
-    private static async Task<Usage> RelayBodyAsync(Stream upstream, HttpResponse response, TimeSpan timeout, CancellationTokenSource idle)
+    private static async Task<Usage> RelayBodyAsync(Stream upstream, HttpResponse response, TimeSpan timeout, CancellationTokenSource idle, AnswerCopy? kept)
     {
         var capture = UsageCaptureStream.For(response);
         var destination = (Stream?)capture ?? response.Body;
@@ -347,6 +371,7 @@ public sealed partial class ManagedChat
                     return capture is { HasUsage: true } ? new Usage(true, capture.InputTokens, capture.OutputTokens) : default;
                 }
 
+                kept?.Append(buffer.AsSpan(0, read));
                 await destination.WriteAsync(buffer.AsMemory(0, read), idle.Token);
             }
         }
@@ -362,7 +387,7 @@ public sealed partial class ManagedChat
 
     /// <summary>A non-streamed answer read whole and checked against the output guardrails; sent only when none blocks it.</summary>
     private static async Task<(Usage Usage, string? Rule)> RelayCheckedAsync(Stream upstream, HttpResponse response, GuardrailRules rules, TimeSpan timeout,
-        CancellationTokenSource idle)
+        CancellationTokenSource idle, AnswerCopy? kept)
     {
         using var answer = new PooledBufferWriter(RelayBufferBytes);
         while (true)
@@ -388,6 +413,7 @@ public sealed partial class ManagedChat
             return (usage, rule);
         }
 
+        kept?.Append(bytes.Span);
         response.ContentLength = bytes.Length;
         await response.Body.WriteAsync(bytes, idle.Token);
         return (usage, null);
@@ -495,6 +521,9 @@ public sealed partial class ManagedChat
     private sealed record ModelList(string Object, IReadOnlyList<ModelEntry> Data);
 
     private sealed record ModelEntry(string Id, string Object, long Created, string OwnedBy);
+
+    /// <summary>A request sampled for judging: its agent's judge and the client's request body (read in place until the answer is kept).</summary>
+    private sealed record Judged(QualityPlan Plan, ReadOnlyMemory<byte> Request);
 
     /// <summary>Token usage read from an answer.</summary>
     private readonly record struct Usage(bool HasUsage, long InputTokens, long OutputTokens)

@@ -13,6 +13,8 @@ public sealed class AgentRoute
     public required ulong BucketSeed { get; init; }
     /// <summary>A managed (<c>openai</c>) agent: its requests are answered by the gateway's model calls, not forwarded by YARP.</summary>
     public bool Managed { get; init; }
+    /// <summary>The agent's judge and sample rate, when its definition names a judge (managed agents' answers are judged).</summary>
+    public Quality.QualityPlan? Quality { get; init; }
     public VersionTarget? Stable { get; init; }
     public VersionTarget? Canary { get; init; }
     /// <summary>Buckets (of 10,000) that go to the canary.</summary>

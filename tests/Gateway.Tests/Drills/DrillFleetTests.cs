@@ -95,10 +95,10 @@ public sealed class DrillFleetTests : IAsyncLifetime
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
-    /// <summary>The backend that answered, or the status when none did (a replica that has not loaded the agent yet).</summary>
+    /// <summary>The backend that answered; the status instead while the replica does not route the agent yet (polled with <see cref="Eventually"/>).</summary>
     private static async Task<string> BackendServingAsync(GatewayInstance gateway, string agent)
     {
         var response = await gateway.Proxy.GetAsync($"/agents/{agent}/x");
-        return response.IsSuccessStatusCode ? (await TestBackend.Echo.ReadAsync(response)).Backend : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return response.IsSuccessStatusCode ? (await TestBackend.Echo.ReadAsync(response)).Backend : $"status {(int)response.StatusCode}";
     }
 }

@@ -6,7 +6,7 @@ public sealed class RuleParserErrorTests
 {
     private const string ExpectedMetric =
         "expected a metric (error_rate, task_completion_rate, cost_per_request, tokens_per_request, "
-        + "p50_latency, p95_latency, p99_latency, request_rate, tool_error_rate or fallback_rate)";
+        + "p50_latency, p95_latency, p99_latency, request_rate, tool_error_rate, fallback_rate or quality_score)";
 
     [Theory]
     [InlineData("", 1, "expected an action (alert, pause or rollback)")]
@@ -28,6 +28,12 @@ public sealed class RuleParserErrorTests
     [InlineData("rollback when error_rate > 5kb", 28, "expected a value such as 5%, 300ms, 2s or 0.03")]
     [InlineData("pause when p99_latency > 2m", 26, "expected a value such as 5%, 300ms, 2s or 0.03")]
     [InlineData("rollback when cost_per_request > 3x", 36, "expected 'baseline' after 'x'")]
+    [InlineData("rollback when quality_score < 80%", 31, "expected a score from 0 to 1, such as 0.8, for quality_score")]
+    [InlineData("rollback when quality_score < 2", 31, "expected a score from 0 to 1, such as 0.8, for quality_score")]
+    [InlineData("alert when error_rate > 5% against previous 1h", 28, "expected 'against previous' only after a relative condition ('drops by', 'rises by' or 'Nx baseline')")]
+    [InlineData("alert when error_rate > 2x baseline against 1h", 45, "expected 'previous' after 'against'")]
+    [InlineData("alert when error_rate > 2x baseline against previous", 53, "expected a duration such as 30s or 5m after 'previous'")]
+    [InlineData("alert when error_rate > 2x baseline against previous 0s", 54, "expected a duration greater than 0 after 'previous'")]
     [InlineData("rollback when cost_per_request > 3 x stable", 38, "expected 'baseline' after 'x'")]
     [InlineData("rollback when task_completion_rate drops 20%", 42, "expected 'by' after 'drops'")]
     [InlineData("rollback when task_completion_rate rises", 41, "expected 'by' after 'rises'")]

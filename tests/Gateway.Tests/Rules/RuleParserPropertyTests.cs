@@ -12,7 +12,7 @@ public sealed class RuleParserPropertyTests
     [
         "alert", "pause", "rollback", "ROLLBACK", "deploy", "when", "WHEN", "if",
         "error_rate", "task_completion_rate", "cost_per_request", "tokens_per_request",
-        "p50_latency", "p95_latency", "p99_latency", "request_rate", "latency", "p95",
+        "p50_latency", "p95_latency", "p99_latency", "request_rate", "latency", "p95", "quality_score", "against", "previous", "24h",
         ">", ">=", "<", "<=", "=", "=>", "!",
         "5%", "15%", "150%", "0%", "100%", "99%", "49%", "300ms", "2s", "0.03", ".5", "1.5", "3", "0", "-1", "5.", "1e5",
         "3x", "1.5x", "0x", "x", "X", "baseline", "drops", "rises", "by", "falls",
@@ -88,6 +88,7 @@ public sealed class RuleParserPropertyTests
         Assert.Equal(expected.MinRequests, actual.MinRequests);
         Assert.Equal(expected.Confidence.HasValue, actual.Confidence.HasValue);
         Assert.Equal(expected.Confidence ?? 0, actual.Confidence ?? 0, 1e-9);
+        Assert.Equal(expected.AgainstPrevious, actual.AgainstPrevious);
         switch (expected.Condition, actual.Condition)
         {
             case (ThresholdCondition e, ThresholdCondition a):
@@ -119,6 +120,8 @@ public sealed class RuleParserPropertyTests
             ? Gen.OneOf(
                 Gen.Int[0, 100_000].Select(ms => new GeneratedPart<double>($"{ms}ms", ms)),
                 Gen.Int[0, 600].Select(s => new GeneratedPart<double>($"{s}s", s * 1000.0)))
+            : metric == RuleMetric.QualityScore
+                ? Gen.Int[0, 1000].Select(n => new GeneratedPart<double>(Number(n / 1000.0), n / 1000.0))
             : metric.IsRate()
                 ? Gen.OneOf(
                     Gen.Int[0, 100].Select(p => new GeneratedPart<double>($"{p}%", p / 100.0)),
@@ -158,6 +161,7 @@ public sealed class RuleParserPropertyTests
         from action in Gen.Enum<RuleAction>()
         from metric in Gen.Enum<RuleMetric>()
         from condition in Gen.OneOf(Threshold(metric), Ratio, Change)
+        from previous in condition.Value.IsRelative ? Duration.Where(d => d.Value > TimeSpan.Zero).Null() : Gen.Const((GeneratedPart<TimeSpan>?)null)
         from over in Duration.Where(d => d.Value > TimeSpan.Zero).Null()
         from @for in Duration.Null()
         from min in Gen.Nullable(Gen.Int[1, 100_000])
@@ -165,10 +169,10 @@ public sealed class RuleParserPropertyTests
         from order in Gen.Shuffle(new[] { 0, 1, 2, 3 })
         from upperCase in Gen.Bool
         from separator in Gen.OneOfConst(" ", "  ", "\t", " \n ")
-        select Build(action, metric, condition, over, @for, min, confidence, order, upperCase, separator);
+        select Build(action, metric, condition, previous, over, @for, min, confidence, order, upperCase, separator);
 
     private static Rule Build(
-        RuleAction action, RuleMetric metric, GeneratedPart<RuleCondition> condition, GeneratedPart<TimeSpan>? over,
+        RuleAction action, RuleMetric metric, GeneratedPart<RuleCondition> condition, GeneratedPart<TimeSpan>? previous, GeneratedPart<TimeSpan>? over,
         GeneratedPart<TimeSpan>? @for, int? min, int? confidence, int[] order, bool upperCase, string separator)
     {
         var clauses = new[]
@@ -178,7 +182,8 @@ public sealed class RuleParserPropertyTests
             min is null ? null : $"min {min} requests",
             confidence is null ? null : $"with {confidence}% confidence",
         };
-        var words = new[] { action.ToRuleText(), "when", metric.ToRuleText(), condition.Text }
+        var words = new[] { action.ToRuleText(), "when", metric.ToRuleText(), condition.Text, previous is null ? null : $"against previous {previous.Text}" }
+            .OfType<string>()
             .Concat(order.Select(i => clauses[i]).OfType<string>());
         var text = string.Join(separator, words);
 
@@ -190,6 +195,6 @@ public sealed class RuleParserPropertyTests
             over?.Value ?? Rule.DefaultOver,
             @for?.Value ?? Rule.DefaultFor,
             min ?? Rule.DefaultMinRequests,
-            confidence / 100.0);
+            confidence / 100.0) { AgainstPrevious = previous?.Value };
     }
 }

@@ -34,6 +34,21 @@ public sealed class RuleParserTests
                 new BaselineRatioCondition(Comparator.GreaterThan, 2), TimeSpan.FromMinutes(5), TimeSpan.Zero, 50, null)
         },
         {
+            "rollback when quality_score drops by 10% against previous 24h with 99% confidence",
+            new("rollback when quality_score drops by 10% against previous 24h with 99% confidence", RuleAction.Rollback, RuleMetric.QualityScore,
+                new RelativeChangeCondition(ChangeDirection.Drops, 0.10), OneMinute, TimeSpan.Zero, 20, 0.99) { AgainstPrevious = TimeSpan.FromHours(24) }
+        },
+        {
+            "alert when error_rate > 2x baseline AGAINST PREVIOUS 1h over 10m",
+            new("alert when error_rate > 2x baseline AGAINST PREVIOUS 1h over 10m", RuleAction.Alert, RuleMetric.ErrorRate,
+                new BaselineRatioCondition(Comparator.GreaterThan, 2), TimeSpan.FromMinutes(10), TimeSpan.Zero, 20, null) { AgainstPrevious = TimeSpan.FromHours(1) }
+        },
+        {
+            "pause when quality_score < 0.7 over 10m min 30 requests",
+            new("pause when quality_score < 0.7 over 10m min 30 requests", RuleAction.Pause, RuleMetric.QualityScore,
+                new ThresholdCondition(Comparator.LessThan, 0.7), TimeSpan.FromMinutes(10), TimeSpan.Zero, 30, null)
+        },
+        {
             "pause when p99_latency > 4s for 1m",
             new("pause when p99_latency > 4s for 1m", RuleAction.Pause, RuleMetric.P99Latency,
                 new ThresholdCondition(Comparator.GreaterThan, 4000), OneMinute, OneMinute, 20, null)

@@ -92,6 +92,22 @@ public abstract class FigureStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Score_only_deltas_are_kept_and_scores_sum_across_seconds()
+    {
+        var agent = NewAgent();
+        var second = Now - 5;
+        await Store.AddAsync([
+            new FigureDelta(agent, 3, second, new FigureSummary().RecordQuality(0.9).RecordQuality(0.7)),
+            new FigureDelta(agent, 3, second + 1, new FigureSummary().RecordQuality(0.5)),
+        ], None);
+
+        var figures = (await Store.ReadAsync(agent, At(second - 60), At(second + 60), None))[3];
+        Assert.Equal((0L, 3L), (figures.Requests, figures.QualityCount));
+        Assert.Equal(0.7, figures.QualityScore!.Value, 9);
+        Assert.Equal(0.81 + 0.49 + 0.25, figures.QualitySquares, 9);
+    }
+
+    [Fact]
     public async Task Outcome_only_deltas_are_kept()
     {
         var agent = NewAgent();

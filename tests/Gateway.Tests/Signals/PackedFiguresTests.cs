@@ -13,12 +13,13 @@ public sealed class PackedFiguresTests
         var counts = Gen.OneOf(Gen.Const(0L), Gen.Long[0, 300], Gen.Long[0, long.MaxValue / 4]);
         var sums = Gen.OneOf(Gen.Const(0d), Gen.Double[0, 10], Gen.Double[0, 1e15]);
         var latency = Gen.Select(Gen.Int[0, LatencyHistogram.BucketCount - 1], Gen.Long[1, 1_000_000]).Array[0, 40];
-        var summary = Gen.Select(counts.Array[7], sums.Array[3], latency).Select((c, d, l) =>
+        var summary = Gen.Select(counts.Array[8], sums.Array[5], latency).Select((c, d, l) =>
         {
             var figures = new FigureSummary
             {
                 Requests = c[0], Errors = c[1], InputTokens = c[2], OutputTokens = c[3], Completed = c[4], Failed = c[5], Fallbacks = c[6],
                 CostUsd = d[0], CostUsdSquares = d[1], TokensSquares = d[2],
+                QualityCount = c[7], QualitySum = d[3], QualitySquares = d[4],
             };
             foreach (var (bucket, count) in l)
             {
@@ -85,6 +86,7 @@ public sealed class PackedFiguresTests
             (expected.Requests, expected.Errors, expected.InputTokens, expected.OutputTokens, expected.Completed, expected.Failed, expected.Fallbacks),
             (actual.Requests, actual.Errors, actual.InputTokens, actual.OutputTokens, actual.Completed, actual.Failed, actual.Fallbacks));
         Assert.Equal((expected.CostUsd, expected.CostUsdSquares, expected.TokensSquares), (actual.CostUsd, actual.CostUsdSquares, actual.TokensSquares));
+        Assert.Equal((expected.QualityCount, expected.QualitySum, expected.QualitySquares), (actual.QualityCount, actual.QualitySum, actual.QualitySquares));
         Assert.Equal(expected.Latency.Counts.ToArray(), actual.Latency.Counts.ToArray());
         Assert.Equal(expected.Latency.Count, actual.Latency.Count);
     }

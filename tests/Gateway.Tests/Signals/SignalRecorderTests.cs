@@ -104,6 +104,25 @@ public sealed class SignalRecorderTests
     }
 
     [Fact]
+    public async Task Judge_scores_arriving_after_their_requests_are_flushed_on_their_own()
+    {
+        var clock = NewClock();
+        var recorder = new SignalRecorder(clock);
+        var store = new ScriptedFigureStore();
+        var flusher = new FigureFlusher(recorder, store);
+        var handle = recorder.For("support-bot", 4);
+        handle.RecordQuality(0.25);
+        handle.RecordQuality(0.75);
+        handle.RecordQuality(1.0);
+        await flusher.DrainAsync(None);
+
+        var total = store.Total("support-bot", 4);
+        Assert.Equal((0L, 3L), (total.Requests, total.QualityCount));
+        Assert.Equal(2.0 / 3, total.QualityScore!.Value, 12);
+        Assert.Equal(0.0625 + 0.5625 + 1, total.QualitySquares, 12);
+    }
+
+    [Fact]
     public async Task Concurrent_records_across_rotations_are_all_flushed_exactly_once()
     {
         const int threads = 8;

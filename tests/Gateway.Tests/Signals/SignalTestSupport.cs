@@ -29,6 +29,10 @@ internal static class SignalTestSupport
                 OutputTokens: 20 + k % 9,
                 Outcome: (k % 5) switch { 0 => TaskOutcome.Completed, 1 => TaskOutcome.Failed, _ => TaskOutcome.None },
                 Fallback: k % 3 == 0));
+            if (k % 4 == 0)
+            {
+                summary.RecordQuality(k % 11 / 10.0);
+            }
         }
 
         return summary;
@@ -47,6 +51,9 @@ internal static class SignalTestSupport
         Assert.Equal(expected.CostUsd, actual.CostUsd, 1e-9);
         Assert.Equal(expected.CostUsdSquares, actual.CostUsdSquares, 1e-9);
         Assert.Equal(expected.TokensSquares, actual.TokensSquares, 1e-6);
+        Assert.Equal(expected.QualityCount, actual.QualityCount);
+        Assert.Equal(expected.QualitySum, actual.QualitySum, 1e-9);
+        Assert.Equal(expected.QualitySquares, actual.QualitySquares, 1e-9);
         Assert.Equal(expected.Latency.Counts.ToArray(), actual.Latency.Counts.ToArray());
     }
 }

@@ -56,6 +56,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = Agent, Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("table.versions tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("table.comparison")).ToContainTextAsync("Requests");
+        await Assertions.Expect(page.Locator("table.comparison")).Not.ToContainTextAsync("Judged quality"); // no judge, no row
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);

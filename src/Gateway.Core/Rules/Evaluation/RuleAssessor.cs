@@ -76,14 +76,14 @@ public static class RuleAssessor
                 : ExceedanceSequentialTest.Exceeds(subject.Requests, subject.Latency.CountAtOrBelow(reference), q, confidence);
         }
 
-        if (metric is RuleMetric.CostPerRequest or RuleMetric.TokensPerRequest)
+        if (metric is RuleMetric.CostPerRequest or RuleMetric.TokensPerRequest or RuleMetric.QualityScore)
         {
-            var subjectMean = metric == RuleMetric.CostPerRequest ? subject.CostSummary : subject.TokensSummary;
+            var subjectMean = MeanOf(metric, subject);
             MeanSummary baselineMean;
             double ratio;
             if (rule.IsRelative)
             {
-                baselineMean = metric == RuleMetric.CostPerRequest ? baseline!.CostSummary : baseline!.TokensSummary;
+                baselineMean = MeanOf(metric, baseline!);
                 ratio = Ratio(rule.Condition);
             }
             else
@@ -101,6 +101,13 @@ public static class RuleAssessor
 
         return null; // request_rate: a count, not a sample; the condition alone decides.
     }
+
+    private static MeanSummary MeanOf(RuleMetric metric, FigureSummary figures) => metric switch
+    {
+        RuleMetric.CostPerRequest => figures.CostSummary,
+        RuleMetric.TokensPerRequest => figures.TokensSummary,
+        _ => figures.QualitySummary,
+    };
 
     private static (long N, long Events) RateCounts(RuleMetric metric, FigureSummary figures)
         => metric switch

@@ -35,12 +35,23 @@ public sealed partial class RuleEvaluator(
 
     private static readonly TimeSpan RecentFiringShown = TimeSpan.FromMinutes(1);
 
+    /// <summary>Figures of a window that ended this long ago are complete: every replica has flushed them.</summary>
+    private static readonly TimeSpan Settled = TimeSpan.FromMinutes(2);
+
     private readonly ConcurrentDictionary<string, Rule?> _parsed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Figures of settled drift baselines (a day of minutes is a day of reads), kept while an evaluation still reads
+    /// them: a baseline window moves once a minute. Only the controller's evaluation loop uses it.
+    /// </summary>
+    private readonly Dictionary<(string Agent, DateTimeOffset From, DateTimeOffset To), IReadOnlyDictionary<int, FigureSummary>> _settled = new();
+    private readonly HashSet<(string Agent, DateTimeOffset From, DateTimeOffset To)> _settledUsed = [];
 
     public Task RunAsync(CancellationToken cancellationToken) => EvaluateAsync(cancellationToken);
 
     public async Task EvaluateAsync(CancellationToken cancellationToken)
     {
+        _settledUsed.Clear();
         foreach (var agent in await store.ListAgentsAsync(cancellationToken))
         {
             var record = await store.GetAgentAsync(agent, cancellationToken);
@@ -48,6 +59,11 @@ public sealed partial class RuleEvaluator(
             {
                 await EvaluateAgentAsync(record, cancellationToken);
             }
+        }
+
+        foreach (var key in _settled.Keys.Where(k => !_settledUsed.Contains(k)).ToList())
+        {
+            _settled.Remove(key);
         }
     }
 
@@ -76,17 +92,20 @@ public sealed partial class RuleEvaluator(
             var subjectFrom = now - rule.Over;
             var subjectFigures = (await ReadAsync(record.Name, subjectFrom, now, reads, cancellationToken)).GetValueOrDefault(subject.Version) ?? new FigureSummary();
             FigureSummary? baselineFigures = null;
-            if (subject.Baseline is { } baselineVersion)
+            var baselineWindow = subject.BaselineWindow(rule, subjectFrom, now);
+            if (subject.BaselineFor(rule) is { } baselineVersion)
             {
-                var end = subject.BaselineEnd ?? now;
-                baselineFigures = (await ReadAsync(record.Name, end - rule.Over, end, reads, cancellationToken)).GetValueOrDefault(baselineVersion) ?? new FigureSummary();
+                var baselineRead = rule.AgainstPrevious is not null && baselineWindow.To <= now - Settled
+                    ? await ReadSettledAsync(record.Name, baselineWindow.From, baselineWindow.To, cancellationToken)
+                    : await ReadAsync(record.Name, baselineWindow.From, baselineWindow.To, reads, cancellationToken);
+                baselineFigures = baselineRead.GetValueOrDefault(baselineVersion) ?? new FigureSummary();
             }
 
             var verdict = RuleAssessor.Assess(rule, subjectFigures, baselineFigures);
             var state = Track(memory, rule, verdict, now, out var heldSince);
             if (state == RuleStateKind.Firing && !memory.Fired.Contains(rule.Text))
             {
-                var committed = await FireAsync(record, rule, subject, verdict, subjectFrom, now, heldSince, cancellationToken);
+                var committed = await FireAsync(record, rule, subject, verdict, subjectFrom, now, baselineWindow, heldSince, cancellationToken);
                 if (committed is null)
                 {
                     // Another writer moved the release on first, or another controller acted already: nothing was done here.
@@ -154,10 +173,10 @@ public sealed partial class RuleEvaluator(
 
     /// <returns>The committed change, or null when the rule could not act (the subject had already changed).</returns>
     private async Task<CommandResult.Committed?> FireAsync(AgentRecord record, Rule rule, Subject subject, RuleVerdict verdict, DateTimeOffset from, DateTimeOffset now,
-        DateTimeOffset heldSince, CancellationToken cancellationToken)
+        (DateTimeOffset From, DateTimeOffset To) baselineWindow, DateTimeOffset heldSince, CancellationToken cancellationToken)
     {
         var detectMs = (now - heldSince).TotalMilliseconds;
-        var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.Baseline, from, now, heldSince, now);
+        var evidence = RuleEvidence.Build(rule, verdict, subject.Version, subject.BaselineFor(rule), from, now, heldSince, now, baselineWindow);
         var issuer = new CommandIssuer(ActorPrefix + rule.Text)
         {
             Firing = new RuleFiring(rule.Text, subject.Key, subject.Version, subject.IsStillCurrent, detectMs, evidence),
@@ -195,6 +214,18 @@ public sealed partial class RuleEvaluator(
         if (!cache.TryGetValue((from, to), out var result))
         {
             cache[(from, to)] = result = await figures.ReadAsync(agent, from, to, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task<IReadOnlyDictionary<int, FigureSummary>> ReadSettledAsync(string agent, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var key = (agent, from, to);
+        _settledUsed.Add(key);
+        if (!_settled.TryGetValue(key, out var result))
+        {
+            _settled[key] = result = await figures.ReadAsync(agent, from, to, cancellationToken);
         }
 
         return result;

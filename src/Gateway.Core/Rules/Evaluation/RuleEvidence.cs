@@ -7,7 +7,9 @@ namespace Rollgate.Rules.Evaluation;
 /// <summary>The <c>evidence</c> of a rule-caused history event: enough for anyone to see why the gateway acted.</summary>
 public static class RuleEvidence
 {
-    public static JsonElement Build(Rule rule, RuleVerdict verdict, int subject, int? baseline, DateTimeOffset from, DateTimeOffset to, DateTimeOffset firstHeld, DateTimeOffset decided)
+    /// <param name="baselineWindow">Where the baseline's figures were read from: shown for a drift rule, whose baseline is the subject's own past.</param>
+    public static JsonElement Build(Rule rule, RuleVerdict verdict, int subject, int? baseline, DateTimeOffset from, DateTimeOffset to, DateTimeOffset firstHeld, DateTimeOffset decided,
+        (DateTimeOffset From, DateTimeOffset To)? baselineWindow = null)
     {
         var evidence = new JsonObject
         {
@@ -22,7 +24,13 @@ public static class RuleEvidence
         };
         if (baseline is not null || verdict.Baseline is not null)
         {
-            evidence["baseline"] = new JsonObject { ["version"] = baseline, ["requests"] = verdict.BaselineN, ["value"] = verdict.Baseline };
+            var baselineEvidence = new JsonObject { ["version"] = baseline, ["requests"] = verdict.BaselineN, ["value"] = verdict.Baseline };
+            if (rule.AgainstPrevious is { } previous && baselineWindow is { } window)
+            {
+                baselineEvidence["window"] = new JsonObject { ["previous"] = Duration.Format(previous), ["from"] = window.From, ["to"] = window.To };
+            }
+
+            evidence["baseline"] = baselineEvidence;
         }
 
         if (verdict.Test is { } test)

@@ -16,7 +16,8 @@ namespace Rollgate.Stores.Redis;
 /// </list>
 /// Fields per version <c>v</c>: <c>v:n</c> requests, <c>v:e</c> errors, <c>v:c</c>/<c>v:c2</c> cost sum and sum of
 /// squares (float), <c>v:ti</c>/<c>v:to</c> input/output tokens, <c>v:t2</c> sum of squared tokens (float), <c>v:ok</c>/<c>v:f</c>
-/// completed/failed outcomes, <c>v:fb</c> requests a fallback model answered, <c>v:l&lt;bucket&gt;</c> latency bucket counts (only non-zero fields are written).
+/// completed/failed outcomes, <c>v:fb</c> requests a fallback model answered, <c>v:q</c>/<c>v:qs</c>/<c>v:q2</c> judge scores: their
+/// count, sum and sum of squares (floats), <c>v:l&lt;bucket&gt;</c> latency bucket counts (only non-zero fields are written).
 /// Both keys are written with HINCRBY/HINCRBYFLOAT and re-EXPIREd in one MULTI/EXEC per agent and flush, so a failed
 /// flush wrote nothing and can be retried. Memory: per agent at most 3,900 second keys and 120 minute keys, only for
 /// seconds with traffic; each holds ≤ 310 fields per version (≈ 1–2 KB per busy version and second as a listpack),
@@ -159,6 +160,9 @@ public sealed class RedisFigureStore : IFigureStore
         Count("tc", figures.ToolCalls);
         Count("tf", figures.ToolFailures);
         Count("fb", figures.Fallbacks);
+        Count("q", figures.QualityCount);
+        Sum("qs", figures.QualitySum);
+        Sum("q2", figures.QualitySquares);
         foreach (var (bucket, count) in figures.Latency.NonZero())
         {
             Count("l" + bucket.ToString(CultureInfo.InvariantCulture), count);
@@ -197,6 +201,9 @@ public sealed class RedisFigureStore : IFigureStore
                 case "tc": sum.ToolCalls += (long)field.Value; break;
                 case "tf": sum.ToolFailures += (long)field.Value; break;
                 case "fb": sum.Fallbacks += (long)field.Value; break;
+                case "q": sum.QualityCount += (long)field.Value; break;
+                case "qs": sum.QualitySum += (double)field.Value; break;
+                case "q2": sum.QualitySquares += (double)field.Value; break;
                 default:
                     if (kind.Length > 1 && kind[0] == 'l'
                         && int.TryParse(kind[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var bucket)

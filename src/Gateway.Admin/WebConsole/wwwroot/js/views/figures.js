@@ -13,7 +13,12 @@ export const FIGURES = [
   { key: 'p95Ms', label: 'p95 latency', format: ms },
   { key: 'costPerRequest', label: 'Cost per request', format: usd },
   { key: 'tokensPerRequest', label: 'Tokens per request', format: v => num(v, 1) },
+  // Only agents with a judge have scores: the row and its chart appear once some version has one.
+  { key: 'qualityScore', label: 'Judged quality', format: v => num(v, 3), optional: true },
 ];
+
+/** The figures worth showing: optional ones only when some version has a value. */
+const shown = (figures, hasValue) => figures.filter(f => !f.optional || hasValue(f.key));
 
 /** Charts plot the request rate rather than a window's count, so that they do not depend on the window. */
 const CHARTED = FIGURES.map(f => f.key === 'requests'
@@ -41,7 +46,7 @@ export function comparisonTable(versions, window) {
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'Figure'),
       versions.map(v => h('th', { scope: 'col', class: `col-${v.role}` }, version(v.version), ' ', h('span', { class: 'role' }, roleText(v.role)))))),
-    h('tbody', {}, FIGURES.map(f => h('tr', {},
+    h('tbody', {}, shown(FIGURES, key => versions.some(v => v[key] !== null && v[key] !== undefined)).map(f => h('tr', {},
       h('th', { scope: 'row' }, f.label),
       versions.map(v => h('td', { class: `col-${v.role}` }, f.format(v[f.key]), f.key === 'requests' && v.errors ? h('span', { class: 'muted' }, ` (${num(v.errors)} errors)`) : null))))));
 }
@@ -51,7 +56,8 @@ export function charts(buffer, roleOf, now) {
   const first = buffer.samples[0]?.t ?? now;
   const spanMs = Math.min(buffer.spanMs, Math.max(60_000, now - first));
   const minutes = spanMs < 90_000 ? 'minute' : `${Math.round(spanMs / 60_000)} minutes`;
-  return CHARTED.map(f => {
+  const hasValue = key => buffer.series(key, roleOf).some(s => s.points.some(p => p[1] !== null && p[1] !== undefined));
+  return shown(CHARTED, hasValue).map(f => {
     const series = buffer.series(f.key, roleOf);
     const latest = series.map(s => [s, [...s.points].reverse().find(p => p[1] !== null)?.[1] ?? null]);
     const summary = latest.map(([s, v]) => `${version(s.version)} ${f.format(v)}`).join(', ') || 'no traffic';

@@ -1,0 +1,37 @@
+using Rollgate.Managed;
+
+namespace Rollgate.Quality;
+
+/// <summary>
+/// A copy of a sampled answer taken while it is relayed, for the judge. An answer larger than
+/// <see cref="MaxBytes"/> is not kept whole and so not judged.
+/// </summary>
+internal sealed class AnswerCopy : IDisposable
+{
+    public const int MaxBytes = 1024 * 1024;
+
+    private readonly PooledBufferWriter _bytes = new(16 * 1024);
+
+    /// <summary>False once the answer outgrew <see cref="MaxBytes"/>.</summary>
+    public bool Complete { get; private set; } = true;
+
+    public void Append(ReadOnlySpan<byte> chunk)
+    {
+        if (!Complete)
+        {
+            return;
+        }
+
+        if (_bytes.Length + chunk.Length > MaxBytes)
+        {
+            Complete = false;
+            return;
+        }
+
+        _bytes.Write(chunk);
+    }
+
+    public byte[] ToArray() => _bytes.Written.ToArray();
+
+    public void Dispose() => _bytes.Dispose();
+}

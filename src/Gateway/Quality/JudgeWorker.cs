@@ -1,0 +1,190 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Options;
+using Polly;
+using Rollgate.Managed;
+using Rollgate.Observability;
+using Rollgate.Signals;
+
+namespace Rollgate.Quality;
+
+/// <summary>
+/// Judges the sampled answers of <see cref="JudgeQueue"/>, <see cref="QualityOptions.Concurrency"/> at a time: one
+/// OpenAI-compatible chat call per answer through the judge endpoint's circuit (<see cref="ModelCircuits"/>), its cost
+/// counted against the agent's daily budget, and a score from 0 to 1 recorded in the version's figures. A call that
+/// fails or answers anything but a score is counted, never scored.
+/// </summary>
+public sealed partial class JudgeWorker(
+    JudgeQueue queue,
+    JudgeBudget budget,
+    ModelClient client,
+    ModelCircuits circuits,
+    IOptions<QualityOptions> options,
+    TimeProvider time,
+    ILogger<JudgeWorker> logger) : BackgroundService
+{
+    /// <summary>A judge's answer is a small JSON object; a larger body is not read.</summary>
+    private const int MaxJudgeAnswerBytes = 1024 * 1024;
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Complete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var sample in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    JudgeQueue.Count(sample.Plan.Agent, sample.Version, await JudgeAsync(sample, stoppingToken));
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A sample must never stop the worker.
+                    LogJudgeFailed(logger, ex, sample.Plan.Agent, sample.Version, "error");
+                    JudgeQueue.Count(sample.Plan.Agent, sample.Version, JudgeOutcome.Failed);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <returns>The outcome to count.</returns>
+    internal async Task<string> JudgeAsync(JudgeSample sample, CancellationToken stoppingToken)
+    {
+        var plan = sample.Plan;
+        if (!budget.Allows(plan))
+        {
+            return JudgeOutcome.OverBudget;
+        }
+
+        var answer = JudgeText.Answer(sample.Answer, sample.Streamed);
+        if (answer.Length == 0)
+        {
+            return JudgeOutcome.Skipped;
+        }
+
+        var judge = plan.Judge;
+        if (!judge.TryGetAuthorization(out var authorization))
+        {
+            LogKeyMissing(logger, plan.Agent, judge.Name, judge.ApiKeyEnv!);
+            return JudgeOutcome.Failed;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, judge.ChatUri)
+        {
+            Content = new ByteArrayContent(JudgeText.Request(plan, JudgeText.Conversation(sample.Request), answer)),
+        };
+        request.Content.Headers.ContentType = Json;
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        var timeout = options.Value.JudgeTimeout;
+        using var call = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(call.Token, stoppingToken);
+        var outcome = await SendAsync(judge, timeout, request, stoppingToken);
+        using var response = outcome.Result;
+        if (response is null || !response.IsSuccessStatusCode)
+        {
+            LogJudgeFailed(logger, outcome.Exception, plan.Agent, sample.Version, response is null ? outcome.Exception?.GetType().Name ?? "no answer" : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return JudgeOutcome.Failed;
+        }
+
+        byte[] body;
+        try
+        {
+            body = await ReadAsync(response, linked.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException && !stoppingToken.IsCancellationRequested)
+        {
+            LogJudgeFailed(logger, ex, plan.Agent, sample.Version, "answer not read");
+            return JudgeOutcome.Failed;
+        }
+
+        if (Signals.UsageReader.TryRead(body, out var input, out var output))
+        {
+            var cost = judge.Pricing.Cost(input, output);
+            if (cost > 0)
+            {
+                budget.Add(plan.Agent, cost);
+                RollgateMetrics.JudgeCost.WithLabels(plan.Agent).Inc(cost);
+            }
+        }
+
+        if (!JudgeText.TryReadScore(body, out var score))
+        {
+            LogUnparseable(logger, plan.Agent, sample.Version);
+            return JudgeOutcome.Unparseable;
+        }
+
+        sample.Signals.RecordQuality(score);
+        RollgateMetrics.QualityScore.WithLabels(plan.Agent, sample.Version).Observe(score);
+        return JudgeOutcome.Scored;
+    }
+
+    private async Task<Outcome<HttpResponseMessage>> SendAsync(ManagedModel judge, TimeSpan timeout, HttpRequestMessage request, CancellationToken stoppingToken)
+    {
+        var resilience = ResilienceContextPool.Shared.Get(stoppingToken);
+        resilience.Properties.Set(ModelCircuits.Timeout, timeout);
+        try
+        {
+            return await judge.Pipeline(circuits).ExecuteOutcomeAsync(static async (context, state) =>
+            {
+                try
+                {
+                    return Outcome.FromResult(await state.Invoker.SendAsync(state.Request, context.CancellationToken));
+                }
+                catch (Exception ex)
+                {
+                    return Outcome.FromException<HttpResponseMessage>(ex);
+                }
+            }, resilience, (client.Invoker, Request: request));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(resilience);
+        }
+    }
+
+    private static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var body = new PooledBufferWriter(4096);
+        while (true)
+        {
+            var read = await stream.ReadAsync(body.GetMemory(4096), cancellationToken);
+            if (read == 0)
+            {
+                return body.Written.ToArray();
+            }
+
+            body.Advance(read);
+            if (body.Length > MaxJudgeAnswerBytes)
+            {
+                throw new InvalidDataException("The judge's answer is larger than a score can be.");
+            }
+        }
+    }
+
+    [LoggerMessage(1400, LogLevel.Warning, "The judge of agent {Agent} ({Model}) needs the key in {ApiKeyEnv}, which is not set: answers are not judged")]
+    private static partial void LogKeyMissing(ILogger logger, string agent, string model, string apiKeyEnv);
+
+    // Debug: a dead judge would say so for every sample; rollgate_judge_requests_total{outcome="failed"} counts them.
+    [LoggerMessage(1401, LogLevel.Debug, "The judge of agent {Agent} failed on an answer of version {Version}: {Reason}")]
+    private static partial void LogJudgeFailed(ILogger logger, Exception? exception, string agent, string version, string reason);
+
+    [LoggerMessage(1402, LogLevel.Debug, "The judge of agent {Agent} answered no score from 0 to 1 for an answer of version {Version}")]
+    private static partial void LogUnparseable(ILogger logger, string agent, string version);
+}
