@@ -25,11 +25,12 @@
 # user+system time of the proxy's own processes (for nginx the master and its workers) from /proc, divided by the
 # requests wrk completed. Absolute figures on a shared machine swing; the ratios of one run are what to compare.
 #
-# Optional A/B side: VARIANT_ENV="NAME=VALUE ..." and/or VARIANT_ARGS="--Key=Value ..." start a second gateway
-# ("variant") with those environment variables / arguments added, measured in the same rounds: how to measure a setting.
+# Optional A/B sides, how to measure a setting: VARIANTS="name:WORD ...;name2:WORD ..." starts one more gateway per entry,
+# measured in the same rounds, with each WORD added: NAME=VALUE to its environment, --Key=Value to its arguments. E.g.
+#   VARIANTS="spin0:DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0;nogc:DOTNET_gcConcurrent=0" bench/peers.sh
 #
 # Environment (defaults in brackets)
-#   SIDES ["rollgate minimal nginx haproxy"] (plus "variant" when VARIANT_ENV or VARIANT_ARGS is set)
+#   SIDES ["rollgate minimal nginx haproxy"] (plus the VARIANTS' names)
 #   DURATION [5s] one measurement   ROUNDS [8]   WARMUP [30s] per side   CONNECTIONS [16]   THREADS [1]
 #   GATEWAY_ENV / GATEWAY_ARGS  environment / arguments for the rollgate side (e.g. GATEWAY_ENV=DOTNET_PerfMapEnabled=1)
 #   KEEP_WORK=1  keep the temp dir (configs, logs, wrk output)
@@ -49,8 +50,7 @@ WARMUP=${WARMUP:-30s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-1}
 SIDES=${SIDES:-rollgate minimal nginx haproxy}
-VARIANT_ENV=${VARIANT_ENV:-}
-VARIANT_ARGS=${VARIANT_ARGS:-}
+VARIANTS=${VARIANTS:-}
 GATEWAY_ENV=${GATEWAY_ENV:-}
 GATEWAY_ARGS=${GATEWAY_ARGS:-}
 CANARY_PERCENT=5
@@ -64,9 +64,20 @@ case ${1:-} in
   *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
 esac
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer" >&2; exit 2; }
-[[ -n $VARIANT_ENV || -n $VARIANT_ARGS ]] && [[ " $SIDES " != *" variant "* ]] && SIDES+=" variant"
+declare -A VARIANT_ENV VARIANT_ARGS
+IFS=';' read -r -a entries <<<"$VARIANTS"
+for entry in "${entries[@]}"; do
+  [[ $entry =~ ^[[:space:]]*([a-z0-9-]+):(.*)$ ]] || { echo "VARIANTS entry '$entry' is not name:WORD ..." >&2; exit 2; }
+  name=${BASH_REMATCH[1]}
+  case $name in rollgate | minimal | nginx | haproxy) echo "variant name '$name' is taken by a side" >&2; exit 2 ;; esac
+  VARIANT_ENV[$name]="" VARIANT_ARGS[$name]=""
+  for word in ${BASH_REMATCH[2]}; do
+    if [[ $word == --* ]]; then VARIANT_ARGS[$name]+="$word "; else VARIANT_ENV[$name]+="$word "; fi
+  done
+  SIDES+=" $name"
+done
 for side in $SIDES; do
-  case $side in rollgate | variant | minimal | nginx | haproxy) ;; *) echo "unknown side '$side'" >&2; exit 2 ;; esac
+  case $side in rollgate | minimal | nginx | haproxy) ;; *) [[ -v VARIANT_ENV[$side] ]] || { echo "unknown side '$side'" >&2; exit 2; } ;; esac
 done
 [[ " $SIDES " == *" nginx "* ]] || { echo "SIDES must include nginx (the ratios are against it)" >&2; exit 2; }
 
@@ -367,17 +378,17 @@ wait_ok backend "$BACKEND_PID" "http://127.0.0.1:$BACKEND_PORT/v1/chat/completio
 for side in $SIDES; do
   case $side in
     rollgate) start_gateway rollgate "$GATEWAY_ENV" "$GATEWAY_ARGS" ;;
-    variant) start_gateway variant "$GATEWAY_ENV $VARIANT_ENV" "$GATEWAY_ARGS $VARIANT_ARGS" ;;
     minimal) start_minimal ;;
     nginx) start_nginx ;;
     haproxy) start_haproxy ;;
+    *) start_gateway "$side" "$GATEWAY_ENV ${VARIANT_ENV[$side]}" "$GATEWAY_ARGS ${VARIANT_ARGS[$side]}" ;;
   esac
 done
 for side in $SIDES; do
   case $side in
-    rollgate | variant) start_canary "$side" ;;
     minimal) wait_ok "$side" "${SIDE_PID[$side]}" "${SIDE_URL[$side]}" ;;
-    *) wait_ok "$side" "${SIDE_PID[$side]}" "${SIDE_URL[$side]}" -H "X-Session-Id: probe"; check_split "$side" ;;
+    nginx | haproxy) wait_ok "$side" "${SIDE_PID[$side]}" "${SIDE_URL[$side]}" -H "X-Session-Id: probe"; check_split "$side" ;;
+    *) start_canary "$side" ;;
   esac
 done
 log "all ready; $(nproc 2>/dev/null || echo '?') CPUs shared by wrk, the backend and the proxy under test"
