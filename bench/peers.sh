@@ -27,12 +27,13 @@
 #
 # Optional A/B sides, how to measure a setting: VARIANTS="name:WORD ...;name2:WORD ..." starts one more gateway per entry,
 # measured in the same rounds, with each WORD added: NAME=VALUE to its environment, --Key=Value to its arguments. E.g.
-#   VARIANTS="spin0:DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0;nogc:DOTNET_gcConcurrent=0" bench/peers.sh
+#   VARIANTS="inline:DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1;nogc:DOTNET_gcConcurrent=0" bench/peers.sh
 #
 # Environment (defaults in brackets)
 #   SIDES ["rollgate minimal nginx haproxy"] (plus the VARIANTS' names)
 #   DURATION [5s] one measurement   ROUNDS [8]   WARMUP [30s] per side   CONNECTIONS [16]   THREADS [1]
-#   GATEWAY_ENV / GATEWAY_ARGS  environment / arguments for the rollgate side (e.g. GATEWAY_ENV=DOTNET_PerfMapEnabled=1)
+#   GATEWAY_ENV / GATEWAY_ARGS  environment / arguments for every gateway side, a variant's own words added after them
+#                               (e.g. GATEWAY_ENV=DOTNET_PerfMapEnabled=1 to profile with perf)
 #   KEEP_WORK=1  keep the temp dir (configs, logs, wrk output)
 #
 # Needs: the .NET 10 SDK. Installs wrk, curl, nginx and haproxy with apt-get when missing (run as root).
