@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Rollgate.Hosting;
 using Rollgate.Signals;
 using Rollgate.Tests.Infrastructure;
@@ -71,5 +73,21 @@ public sealed class SettingsWiringTests(RedisServer redis) : IClassFixture<Redis
         ledger.Remember("bot", "req-2", 1);
 
         Assert.Equal(1, ledger.Dropped); // with the default buffer (100,000) nothing is dropped
+    }
+
+    [Fact]
+    public async Task Kestrel_schedules_inline_exactly_when_the_runtime_runs_socket_completions_inline()
+    {
+        await using var app = GatewayHost.Build(
+        [
+            $"--Rollgate:ProxyUrl=http://127.0.0.1:{FreePort.Get()}",
+            $"--Rollgate:AdminUrl=http://127.0.0.1:{FreePort.Get()}",
+            $"--Rollgate:DataDir={GatewayInstance.NewDataDir()}",
+            "--Rollgate:AdminToken=token",
+        ]);
+        var runtimeInline = Environment.GetEnvironmentVariable(SocketScheduling.InlineCompletionsVariable) == "1";
+
+        // Either alone saves little (docs/performance.md); by default, neither.
+        Assert.Equal(runtimeInline, app.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
     }
 }
