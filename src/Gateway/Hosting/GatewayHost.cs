@@ -1,3 +1,4 @@
+using Rollgate.Evals;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -95,6 +96,7 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<CircuitReporter>());
         services.AddHostedService<ToolProber>();
         services.AddSingleton<DegradationController>();
+        services.AddSingleton<IEvalRunner, DataPathEvalRunner>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<DegradationController>());
         services.AddHostedService(sp => sp.GetRequiredService<DegradationController>());
         // Last: a drill waits for the fleet twice, and rules and rollout steps should not wait behind it.
