@@ -29,5 +29,7 @@ public sealed record EvalCaseOutcome
     /// <summary>The answer's text (the first choice's message for a chat completion, else the body), cut to a few KB.</summary>
     public required string Answer { get; init; }
     public string? Failure { get; init; }
+    /// <summary>The judge's score, for a judge expectation that got one.</summary>
+    public double? Score { get; init; }
     public required double CostUsd { get; init; }
 }

@@ -17,9 +17,16 @@ public sealed record EvalCase
     public EvalExpectation? Expect { get; init; }
 }
 
-/// <summary>Exactly one of its members: the answer contains a text, or matches a regular expression.</summary>
+/// <summary>Exactly one of its members: the answer contains a text, matches a regular expression, or the agent's judge scores it high enough.</summary>
 public sealed record EvalExpectation
 {
     public string? Contains { get; init; }
     public string? Regex { get; init; }
+    public JudgeExpectation? Judge { get; init; }
+}
+
+/// <summary>The agent's <c>quality.judge</c> scores the answer against its rubric, from 0 to 1; the case passes at <see cref="MinScore"/> or above.</summary>
+public sealed record JudgeExpectation
+{
+    public double? MinScore { get; init; }
 }

@@ -60,10 +60,15 @@ public static class EvalSuiteValidator
 
     private static void ValidateExpectation(EvalExpectation? expect, string path, ValidationErrors errors)
     {
-        if (expect is null || (expect.Contains is null) == (expect.Regex is null))
+        if (expect is null || (expect.Contains is null ? 0 : 1) + (expect.Regex is null ? 0 : 1) + (expect.Judge is null ? 0 : 1) != 1)
         {
-            errors.Add(path, "must name exactly one of contains or regex");
+            errors.Add(path, "must name exactly one of contains, regex or judge");
             return;
+        }
+
+        if (expect.Judge is { } judge && judge.MinScore is not (>= 0 and <= 1))
+        {
+            errors.Add(JsonPath.Member(JsonPath.Member(path, "judge"), "minScore"), "is required: a score from 0 to 1");
         }
 
         if (expect.Contains is { Length: 0 })
@@ -84,7 +89,7 @@ public static class EvalSuiteValidator
         }
     }
 
-    /// <summary>Whether <paramref name="answer"/> satisfies a validated expectation, and why not.</summary>
+    /// <summary>Whether <paramref name="answer"/> satisfies a validated contains or regex expectation, and why not.</summary>
     public static string? Check(EvalExpectation expect, string answer)
     {
         if (expect.Contains is { } text)

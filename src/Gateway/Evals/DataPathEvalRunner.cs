@@ -14,7 +14,7 @@ namespace Rollgate.Evals;
 /// Runs a suite by posting each case to this replica's own proxy listener with a preview of the version, so the
 /// request takes the data path every client request takes (guardrails, fallbacks, pricing) and no user is routed to it.
 /// </summary>
-public sealed class DataPathEvalRunner(ListenerPorts ports, RoutingState routing, TimeProvider time) : IEvalRunner, IDisposable
+public sealed class DataPathEvalRunner(ListenerPorts ports, RoutingState routing, EvalJudge judge, TimeProvider time) : IEvalRunner, IDisposable
 {
     /// <summary>How long one case may take; a case that takes longer fails.</summary>
     public static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(60);
@@ -39,10 +39,11 @@ public sealed class DataPathEvalRunner(ListenerPorts ports, RoutingState routing
         var definition = agent.Definition;
         var url = $"http://127.0.0.1:{ports.Proxy.ToString(CultureInfo.InvariantCulture)}{definition.EffectivePathPrefix(agent.Name)}{suite.Suite.Path}";
         var host = definition.PathPrefix is null && definition.Hosts.Count > 0 ? definition.Hosts[0].Replace("*.", "eval.", StringComparison.Ordinal) : null;
+        var quality = QualityPlan.Of(agent.Name, definition);
         var outcomes = new List<EvalCaseOutcome>(suite.Suite.Cases.Count);
         for (var i = 0; i < suite.Suite.Cases.Count; i++)
         {
-            outcomes.Add(await RunCaseAsync(i, suite.Suite.Cases[i], url, host, version, previewToken, target, cancellationToken));
+            outcomes.Add(await RunCaseAsync(i, suite.Suite.Cases[i], url, host, version, previewToken, target, quality, cancellationToken));
         }
 
         var passed = outcomes.Count(o => o.Passed);
@@ -64,11 +65,12 @@ public sealed class DataPathEvalRunner(ListenerPorts ports, RoutingState routing
     }
 
     private async Task<EvalCaseOutcome> RunCaseAsync(int index, EvalCase @case, string url, string? host, int version, string previewToken,
-        VersionTarget target, CancellationToken cancellationToken)
+        VersionTarget target, QualityPlan? quality, CancellationToken cancellationToken)
     {
+        var content = JsonSerializer.SerializeToUtf8Bytes(new { messages = @case.Messages });
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { messages = @case.Messages }))
+            Content = new ByteArrayContent(content)
             {
                 Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
             },
@@ -88,12 +90,33 @@ public sealed class DataPathEvalRunner(ListenerPorts ports, RoutingState routing
             var answer = AnswerText(body);
             var cost = Cost(response, body, target);
             var servedBy = response.Headers.TryGetValues(RollgateHeaders.Version, out var values) ? values.FirstOrDefault() : null;
-            var failure = servedBy != version.ToString(CultureInfo.InvariantCulture)
-                ? $"the data path answered from {(servedBy is null ? "no version" : "version " + servedBy)}, not version {version}"
-                : !response.IsSuccessStatusCode
-                    ? $"the data path answered {status.ToString(CultureInfo.InvariantCulture)}"
-                    : EvalSuiteValidator.Check(@case.Expect!, answer);
-            return new EvalCaseOutcome { Index = index, Passed = failure is null, Status = status, Answer = answer, Failure = failure, CostUsd = cost };
+            double? score = null;
+            string? failure;
+            if (servedBy != version.ToString(CultureInfo.InvariantCulture))
+            {
+                failure = $"the data path answered from {(servedBy is null ? "no version" : "version " + servedBy)}, not version {version}";
+            }
+            else if (!response.IsSuccessStatusCode)
+            {
+                failure = $"the data path answered {status.ToString(CultureInfo.InvariantCulture)}";
+            }
+            else if (@case.Expect!.Judge is { } expected)
+            {
+                (score, var judgeCost, failure) = quality is null
+                    ? (null, 0, "the agent has no quality.judge to score the answer")
+                    : await judge.ScoreAsync(quality, content, answer, cancellationToken);
+                cost += judgeCost;
+                if (score < expected.MinScore)
+                {
+                    failure = $"the judge scored the answer {score.Value.ToString("0.###", CultureInfo.InvariantCulture)}, below {expected.MinScore.Value.ToString("0.###", CultureInfo.InvariantCulture)}";
+                }
+            }
+            else
+            {
+                failure = EvalSuiteValidator.Check(@case.Expect, answer);
+            }
+
+            return new EvalCaseOutcome { Index = index, Passed = failure is null, Status = status, Answer = answer, Failure = failure, Score = score, CostUsd = cost };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -96,6 +96,7 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<CircuitReporter>());
         services.AddHostedService<ToolProber>();
         services.AddSingleton<DegradationController>();
+        services.AddSingleton<EvalJudge>();
         services.AddSingleton<IEvalRunner, DataPathEvalRunner>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<DegradationController>());
         services.AddHostedService(sp => sp.GetRequiredService<DegradationController>());
