@@ -13,8 +13,6 @@ namespace Rollgate.Admin.Endpoints;
 /// <summary>Runs a stored suite against a version and records the result with its <c>eval</c> history event; shared by the run endpoint and the canary gate.</summary>
 internal static class EvalRuns
 {
-    public const string EvalEventType = "eval";
-
     /// <returns>The stored result, or the problem that kept the suite from running.</returns>
     public static async Task<(EvalResult? Result, IResult? Problem)> RunAsync(HttpContext context, AgentRecord agent, string suite, int version,
         IRollgateStore store, IEvalRunner runner, CancellationToken cancellationToken)
@@ -37,7 +35,7 @@ internal static class EvalRuns
         {
             Id = HistoryEvent.NewId(result.At),
             At = result.At,
-            Type = EvalEventType,
+            Type = HistoryEventTypes.Eval,
             Actor = context.Actor(),
             To = version,
             Generation = agent.Generation,

@@ -136,8 +136,10 @@ internal static class ReleaseEndpoints
             return null;
         }
 
+        // Only a canary the release command would start is run against: one it refuses anyway (no stable, a canary
+        // already running, the stable itself) is answered by its own conflict, without a run.
         var canary = request.Strategy == "canary" || (request.Strategy is null && record.State.Stable is not null);
-        if (!canary)
+        if (!canary || record.State.Stable is null || record.State.Canary is not null || record.State.Stable == request.Version)
         {
             return null;
         }

@@ -388,7 +388,7 @@ public abstract class StoreContractTests : IAsyncLifetime
                 new EvalCaseOutcome { Index = 1, Passed = false, Status = 500, Answer = "", Failure = "the data path answered 500", CostUsd = 0.125 },
             ],
         };
-        await Store.RecordEvalResultAsync(result, Event(1, "eval", "eval suite 'smoke'"), None);
+        await Store.RecordEvalResultAsync(result, Event(1, HistoryEventTypes.Eval, "eval suite 'smoke'"), None);
 
         await ReopenAsync();
         Assert.Equal(ToJson(Suite(agent, "smoke", 2, "bye")), ToJson(await Store.GetEvalSuiteAsync(agent, "smoke", None)));

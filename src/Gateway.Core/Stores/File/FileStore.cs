@@ -364,7 +364,8 @@ public sealed class FileStore : IRollgateStore
     }
 
     public async Task<EvalResult?> GetEvalResultAsync(string agent, string suite, string id, CancellationToken cancellationToken)
-        => id.All(char.IsAsciiLetterOrDigit) || id.StartsWith("eval_", StringComparison.Ordinal) && id[5..].All(char.IsAsciiLetterOrDigit)
+        // The id becomes a file name: anything but an id this store could have written is simply not found.
+        => id.StartsWith("eval_", StringComparison.Ordinal) && id.Length > 5 && id[5..].All(char.IsAsciiLetterOrDigit)
             ? await ReadJsonAsync<EvalResult>(Path.Combine(Path.GetDirectoryName(SuitePath(agent, suite))!, "results", id + ".json"), cancellationToken)
             : null;
 
