@@ -20,6 +20,7 @@ public static class AdminApi
         ReleaseEndpoints.Map(admin);
         SignalEndpoints.Map(admin);
         ToolEndpoints.Map(admin);
+        EvalEndpoints.Map(admin);
         IdentityEndpoints.Map(admin);
         return admin;
     }

@@ -7,6 +7,7 @@ using Rollgate.Admin.Http;
 using Rollgate.Admin.Views;
 using Rollgate.Agents;
 using Rollgate.Drills;
+using Rollgate.Evals;
 using Rollgate.Json;
 using Rollgate.Release;
 using Rollgate.Stores;
@@ -66,7 +67,7 @@ internal static class ReleaseEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> DeployAsync(string agent, HttpContext context, ReleaseCommands commands, IRollgateStore store, TimeProvider time)
+    private static async Task<IResult> DeployAsync(string agent, HttpContext context, ReleaseCommands commands, IRollgateStore store, IEvalRunner runner, TimeProvider time)
     {
         var (request, error) = await ReadAsync<DeploymentRequest>(agent, context);
         if (error is not null)
@@ -104,6 +105,11 @@ internal static class ReleaseEndpoints
             return missing;
         }
 
+        if (await GateAsync(agent, request, context, store, runner) is { } refused)
+        {
+            return refused;
+        }
+
         var deployment = new Deployment(request.Version.Value)
         {
             Strategy = request.Strategy switch
@@ -116,6 +122,39 @@ internal static class ReleaseEndpoints
             StepDuration = request.StepDuration,
         };
         return await RunAsync(agent, context, time, (issuer, ct) => commands.DeployAsync(agent, deployment, issuer, ct));
+    }
+
+    /// <summary>
+    /// With <c>rollout.gate</c>, a canary deployment first runs the gate's suite against the canary version; below the
+    /// minimum pass rate it is refused before anything is committed. Immediate deployments are not gated: they are the
+    /// operator's explicit choice to skip the canary.
+    /// </summary>
+    private static async Task<IResult?> GateAsync(string agent, DeploymentRequest request, HttpContext context, IRollgateStore store, IEvalRunner runner)
+    {
+        if (await store.GetAgentAsync(agent, context.RequestAborted) is not { Definition.Rollout.Gate: { } gate } record)
+        {
+            return null;
+        }
+
+        // Only a canary the release command would start is run against: one it refuses anyway (no stable, a canary
+        // already running, the stable itself) is answered by its own conflict, without a run.
+        var canary = request.Strategy == "canary" || (request.Strategy is null && record.State.Stable is not null);
+        if (!canary || record.State.Stable is null || record.State.Canary is not null || record.State.Stable == request.Version)
+        {
+            return null;
+        }
+
+        var (result, problem) = await EvalRuns.RunAsync(context, record, gate.Suite!, request.Version!.Value, store, runner, context.RequestAborted);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return result!.PassRate >= gate.MinPassRate
+            ? null
+            : AdminProblems.Problem(StatusCodes.Status409Conflict, "eval-gate-failed", "Eval gate failed",
+                $"Version {result.Version} passed {result.Passed} of {result.Total} cases of eval suite '{gate.Suite}' ({result.PassRate:P0}), below the gate's {gate.MinPassRate:P0}; nothing was deployed.",
+                new Dictionary<string, object?> { ["result"] = result });
     }
 
     private static async Task<IResult> PauseAsync(string agent, HttpContext context, ReleaseCommands commands, TimeProvider time)

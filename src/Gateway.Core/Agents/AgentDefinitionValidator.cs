@@ -177,6 +177,20 @@ public static partial class AgentDefinitionValidator
         {
             errors.Add(JsonPath.Member(path, "stepDuration"), "must be positive");
         }
+
+        if (plan.Gate is { } gate)
+        {
+            var gatePath = JsonPath.Member(path, "gate");
+            if (!Evals.EvalSuiteValidator.IsValidName(gate.Suite))
+            {
+                errors.Add(JsonPath.Member(gatePath, "suite"), "is required: the name of one of the agent's eval suites");
+            }
+
+            if (gate.MinPassRate is not (>= 0 and <= 1))
+            {
+                errors.Add(JsonPath.Member(gatePath, "minPassRate"), "is required: a number from 0 to 1");
+            }
+        }
     }
 
     /// <summary>

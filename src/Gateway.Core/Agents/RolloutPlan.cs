@@ -7,4 +7,6 @@ public sealed record RolloutPlan
 
     public IReadOnlyList<double> Steps { get; init; } = [5, 25, 50, 100];
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>An eval suite a canary deployment must pass first; unset, canaries deploy without one.</summary>
+    public Evals.EvalGate? Gate { get; init; }
 }

@@ -17,4 +17,6 @@ public static class HistoryEventTypes
     /// <summary>A tool was removed from the registry (tools have history of their own).</summary>
     public const string Delete = "delete";
     public const string Drill = "drill";
+    /// <summary>A run of an eval suite against a version; it changes nothing, so it carries the agent's current generation.</summary>
+    public const string Eval = "eval";
 }

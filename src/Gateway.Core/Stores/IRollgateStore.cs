@@ -1,3 +1,4 @@
+using Rollgate.Evals;
 using Rollgate.Release;
 using Rollgate.Tools;
 using Rollgate.Versions;
@@ -92,6 +93,17 @@ public interface IRollgateStore : IAsyncDisposable
 
     /// <summary>Calls <paramref name="onChange"/> whenever any replica changed a tool (and after a reconnect, when one may have been missed).</summary>
     IDisposable WatchTools(Action onChange);
+
+    Task<EvalSuiteRecord?> GetEvalSuiteAsync(string agent, string suite, CancellationToken cancellationToken);
+
+    /// <summary>Stores <paramref name="next"/> if and only if the stored suite's generation is <c>next.Generation - 1</c> (none counts as 0).</summary>
+    /// <returns><c>false</c> when another writer got there first; nothing was written.</returns>
+    Task<bool> TryCommitEvalSuiteAsync(EvalSuiteRecord next, CancellationToken cancellationToken);
+
+    /// <summary>Stores a suite run's result and appends <paramref name="historyEvent"/> (type <c>eval</c>) to the agent's history, together.</summary>
+    Task RecordEvalResultAsync(EvalResult result, HistoryEvent historyEvent, CancellationToken cancellationToken);
+
+    Task<EvalResult?> GetEvalResultAsync(string agent, string suite, string id, CancellationToken cancellationToken);
 }
 
 public sealed record VersionAddResult(AgentVersion Version, bool Created);

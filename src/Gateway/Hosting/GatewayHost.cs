@@ -1,3 +1,4 @@
+using Rollgate.Evals;
 using System.Text;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
@@ -98,6 +99,8 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<CircuitReporter>());
         services.AddHostedService<ToolProber>();
         services.AddSingleton<DegradationController>();
+        services.AddSingleton<EvalJudge>();
+        services.AddSingleton<IEvalRunner, DataPathEvalRunner>();
         services.AddSingleton<IControllerTask>(sp => sp.GetRequiredService<DegradationController>());
         services.AddHostedService(sp => sp.GetRequiredService<DegradationController>());
         // Last: a drill waits for the fleet twice, and rules and rollout steps should not wait behind it.

@@ -22,9 +22,6 @@ public sealed partial class JudgeWorker(
     TimeProvider time,
     ILogger<JudgeWorker> logger) : BackgroundService
 {
-    /// <summary>A judge's answer is a small JSON object; a larger body is not read.</summary>
-    private const int MaxJudgeAnswerBytes = 1024 * 1024;
-
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -94,7 +91,7 @@ public sealed partial class JudgeWorker(
         var timeout = options.Value.JudgeTimeout;
         using var call = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(call.Token, stoppingToken);
-        var outcome = await SendAsync(judge, timeout, request, stoppingToken);
+        var outcome = await JudgeCall.SendAsync(client, circuits, judge, timeout, request, stoppingToken);
         using var response = outcome.Result;
         if (response is null || !response.IsSuccessStatusCode)
         {
@@ -105,7 +102,7 @@ public sealed partial class JudgeWorker(
         byte[] body;
         try
         {
-            body = await ReadAsync(response, linked.Token);
+            body = await JudgeCall.ReadAsync(response, linked.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException && !stoppingToken.IsCancellationRequested)
         {
@@ -132,50 +129,6 @@ public sealed partial class JudgeWorker(
         sample.Signals.RecordQuality(score);
         RollgateMetrics.QualityScore.WithLabels(plan.Agent, sample.Version).Observe(score);
         return JudgeOutcome.Scored;
-    }
-
-    private async Task<Outcome<HttpResponseMessage>> SendAsync(ManagedModel judge, TimeSpan timeout, HttpRequestMessage request, CancellationToken stoppingToken)
-    {
-        var resilience = ResilienceContextPool.Shared.Get(stoppingToken);
-        resilience.Properties.Set(ModelCircuits.Timeout, timeout);
-        try
-        {
-            return await judge.Pipeline(circuits).ExecuteOutcomeAsync(static async (context, state) =>
-            {
-                try
-                {
-                    return Outcome.FromResult(await state.Invoker.SendAsync(state.Request, context.CancellationToken));
-                }
-                catch (Exception ex)
-                {
-                    return Outcome.FromException<HttpResponseMessage>(ex);
-                }
-            }, resilience, (client.Invoker, Request: request));
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(resilience);
-        }
-    }
-
-    private static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var body = new PooledBufferWriter(4096);
-        while (true)
-        {
-            var read = await stream.ReadAsync(body.GetMemory(4096), cancellationToken);
-            if (read == 0)
-            {
-                return body.Written.ToArray();
-            }
-
-            body.Advance(read);
-            if (body.Length > MaxJudgeAnswerBytes)
-            {
-                throw new InvalidDataException("The judge's answer is larger than a score can be.");
-            }
-        }
     }
 
     [LoggerMessage(1400, LogLevel.Warning, "The judge of agent {Agent} ({Model}) needs the key in {ApiKeyEnv}, which is not set: answers are not judged")]

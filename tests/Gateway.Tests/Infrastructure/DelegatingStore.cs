@@ -1,5 +1,6 @@
 using Rollgate.Release;
 using Rollgate.Stores;
+using Rollgate.Evals;
 using Rollgate.Tools;
 using Rollgate.Versions;
 
@@ -55,6 +56,16 @@ public class DelegatingStore(IRollgateStore inner) : IRollgateStore
         => inner.GetToolHistoryAsync(tool, limit, cancellationToken);
 
     public virtual IDisposable WatchTools(Action onChange) => inner.WatchTools(onChange);
+
+    public virtual Task<EvalSuiteRecord?> GetEvalSuiteAsync(string agent, string suite, CancellationToken cancellationToken) => inner.GetEvalSuiteAsync(agent, suite, cancellationToken);
+
+    public virtual Task<bool> TryCommitEvalSuiteAsync(EvalSuiteRecord next, CancellationToken cancellationToken) => inner.TryCommitEvalSuiteAsync(next, cancellationToken);
+
+    public virtual Task RecordEvalResultAsync(EvalResult result, HistoryEvent historyEvent, CancellationToken cancellationToken)
+        => inner.RecordEvalResultAsync(result, historyEvent, cancellationToken);
+
+    public virtual Task<EvalResult?> GetEvalResultAsync(string agent, string suite, string id, CancellationToken cancellationToken)
+        => inner.GetEvalResultAsync(agent, suite, id, cancellationToken);
 
     /// <summary>The test owns the inner store and disposes of it.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using Rollgate.Evals;
 using Rollgate.Release;
 using Rollgate.Stores;
 using Rollgate.Tests.Infrastructure;
@@ -363,6 +365,53 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.True(await Store.TryCommitToolAsync(tool, 0, Tool(tool, 1, "http://127.0.0.1:9103"), Event(1, HistoryEventTypes.Define, "tool registered"), None));
         Assert.Equal(4, (await Store.GetToolHistoryAsync(tool, 10, None)).Count);
     }
+
+    [Fact]
+    public async Task An_eval_suite_is_stored_by_generation_and_its_results_go_with_an_eval_event_in_the_agent_history()
+    {
+        var agent = NewAgentName();
+        Assert.True(await Store.TryCommitAsync(Record(agent, 1), Event(1, HistoryEventTypes.Define, "created"), None));
+        Assert.Null(await Store.GetEvalSuiteAsync(agent, "smoke", None));
+
+        Assert.True(await Store.TryCommitEvalSuiteAsync(Suite(agent, "smoke", 1, "hello"), None));
+        Assert.False(await Store.TryCommitEvalSuiteAsync(Suite(agent, "smoke", 1, "stale"), None));
+        Assert.False(await Store.TryCommitEvalSuiteAsync(Suite(agent, "smoke", 3, "skipped"), None));
+        Assert.True(await Store.TryCommitEvalSuiteAsync(Suite(agent, "smoke", 2, "bye"), None));
+
+        var at = DateTimeOffset.Parse("2026-01-01T00:00:00Z");
+        var result = new EvalResult
+        {
+            Id = EvalResult.NewId(at), Agent = agent, Suite = "smoke", SuiteGeneration = 2, Version = 1, At = at, Passed = 1, Total = 2, PassRate = 0.5, CostUsd = 0.25,
+            Cases =
+            [
+                new EvalCaseOutcome { Index = 0, Passed = true, Status = 200, Answer = "bye", CostUsd = 0.125 },
+                new EvalCaseOutcome { Index = 1, Passed = false, Status = 500, Answer = "", Failure = "the data path answered 500", CostUsd = 0.125 },
+            ],
+        };
+        await Store.RecordEvalResultAsync(result, Event(1, HistoryEventTypes.Eval, "eval suite 'smoke'"), None);
+
+        await ReopenAsync();
+        Assert.Equal(ToJson(Suite(agent, "smoke", 2, "bye")), ToJson(await Store.GetEvalSuiteAsync(agent, "smoke", None)));
+        Assert.Null(await Store.GetEvalSuiteAsync(agent, "other", None));
+        Assert.Equal(ToJson(result), ToJson(await Store.GetEvalResultAsync(agent, "smoke", result.Id, None)));
+        Assert.Null(await Store.GetEvalResultAsync(agent, "other", result.Id, None));
+        Assert.Null(await Store.GetEvalResultAsync(agent, "smoke", EvalResult.NewId(at), None));
+        Assert.Equal(["eval suite 'smoke'", "created"], (await Store.GetHistoryAsync(agent, 10, None)).Select(e => e.Detail));
+        Assert.Equal(1, (await Store.GetAgentAsync(agent, None))!.Generation);
+    }
+
+    private static EvalSuiteRecord Suite(string agent, string name, long generation, string contains) => new()
+    {
+        Agent = agent,
+        Name = name,
+        Generation = generation,
+        Suite = new EvalSuite
+        {
+            Cases = [new EvalCase { Messages = [JsonSerializer.SerializeToElement(new { role = "user", content = "hi" })], Expect = new EvalExpectation { Contains = contains } }],
+        },
+        CreatedAt = DateTimeOffset.Parse("2026-01-01T00:00:00Z"),
+        UpdatedAt = DateTimeOffset.Parse("2026-01-01T00:00:00Z"),
+    };
 
     [Fact]
     public async Task Tools_are_listed_by_name_and_kept_apart_from_agents()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Rollgate.Evals;
 using Rollgate.Release;
 using Rollgate.Tools;
 using Rollgate.Versions;
@@ -19,6 +20,8 @@ namespace Rollgate.Stores.File;
 /// </list>
 /// Tools live the same way under <c>{DataDir}/tools/{tool}</c>: <c>tool.json</c> (the record, or none once deleted, and
 /// the last event) and <c>history.jsonl</c>.
+/// Eval suites live under <c>{DataDir}/evals/{agent}/{suite}</c>: <c>suite.json</c> and <c>results/{id}.json</c>; they are
+/// read from disk when asked for (operators read them, the data path never does).
 /// <c>{DataDir}/epoch</c> holds the store's epoch, written when the directory is first opened.
 /// All writes go through one async gate; reads are served from memory.
 /// </summary>
@@ -30,6 +33,7 @@ public sealed class FileStore : IRollgateStore
     private readonly ConcurrentDictionary<string, AgentFiles> _agents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ToolFiles> _tools = new(StringComparer.Ordinal);
     private readonly string _toolsRoot;
+    private readonly string _evalsRoot;
     private readonly List<Action<string>> _watchers = [];
     private readonly List<Action> _toolWatchers = [];
     private readonly ConcurrentDictionary<string, long> _acks = new(StringComparer.Ordinal);
@@ -40,6 +44,7 @@ public sealed class FileStore : IRollgateStore
     {
         _root = Path.Combine(dataDir, "agents");
         _toolsRoot = Path.Combine(dataDir, "tools");
+        _evalsRoot = Path.Combine(dataDir, "evals");
         _epochPath = Path.Combine(dataDir, "epoch");
         _lock = dataDirLock;
     }
@@ -304,6 +309,77 @@ public sealed class FileStore : IRollgateStore
             {
                 // A watcher's failure must not turn a committed change into an error for the writer.
             }
+        }
+    }
+
+    public async Task<EvalSuiteRecord?> GetEvalSuiteAsync(string agent, string suite, CancellationToken cancellationToken)
+        => await ReadJsonAsync<EvalSuiteRecord>(SuitePath(agent, suite), cancellationToken);
+
+    public async Task<bool> TryCommitEvalSuiteAsync(EvalSuiteRecord next, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var path = SuitePath(next.Agent, next.Name);
+            var current = await ReadJsonAsync<EvalSuiteRecord>(path, cancellationToken);
+            if ((current?.Generation ?? 0) + 1 != next.Generation)
+            {
+                return false;
+            }
+
+            CreateDurableDirectory(_evalsRoot);
+            CreateDurableDirectory(Path.Combine(_evalsRoot, next.Agent));
+            CreateDurableDirectory(Path.GetDirectoryName(path)!);
+            await DurableFile.WriteAtomicAsync(path, JsonSerializer.SerializeToUtf8Bytes(next, RollgateJson.Options), cancellationToken);
+            return true;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>The result file is written first: a crash between the two leaves a result without its event, never an event without its result.</summary>
+    public async Task RecordEvalResultAsync(EvalResult result, HistoryEvent historyEvent, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var directory = Path.Combine(Path.GetDirectoryName(SuitePath(result.Agent, result.Suite))!, "results");
+            CreateDurableDirectory(_evalsRoot);
+            CreateDurableDirectory(Path.Combine(_evalsRoot, result.Agent));
+            CreateDurableDirectory(Path.GetDirectoryName(directory)!);
+            CreateDurableDirectory(directory);
+            await DurableFile.WriteAtomicAsync(Path.Combine(directory, result.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(result, RollgateJson.Options), cancellationToken);
+            if (_agents.TryGetValue(result.Agent, out var files))
+            {
+                await DurableFile.AppendLineAsync(files.HistoryPath, JsonSerializer.SerializeToUtf8Bytes(historyEvent, RollgateJson.Options), CancellationToken.None);
+                files.History.Add(historyEvent);
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<EvalResult?> GetEvalResultAsync(string agent, string suite, string id, CancellationToken cancellationToken)
+        // The id becomes a file name: anything but an id this store could have written is simply not found.
+        => id.StartsWith("eval_", StringComparison.Ordinal) && id.Length > 5 && id[5..].All(char.IsAsciiLetterOrDigit)
+            ? await ReadJsonAsync<EvalResult>(Path.Combine(Path.GetDirectoryName(SuitePath(agent, suite))!, "results", id + ".json"), cancellationToken)
+            : null;
+
+    private string SuitePath(string agent, string suite) => Path.Combine(_evalsRoot, agent, suite, "suite.json");
+
+    private static async Task<T?> ReadJsonAsync<T>(string path, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(await System.IO.File.ReadAllBytesAsync(path, cancellationToken), RollgateJson.Options);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
         }
     }
 

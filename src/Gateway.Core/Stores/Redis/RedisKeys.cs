@@ -47,6 +47,15 @@ internal sealed class RedisKeys
     /// <summary>Hash: history event id → milliseconds from decision to routing (measured after the commit).</summary>
     public RedisKey ApplyTimes(string agent) => Agent(agent, "applytimes");
 
+    /// <summary>Hash: suite name → EvalSuiteRecord JSON.</summary>
+    public RedisKey EvalSuites(string agent) => Agent(agent, "evals");
+
+    /// <summary>Hash: suite name → its generation.</summary>
+    public RedisKey EvalSuiteGenerations(string agent) => Agent(agent, "evalgens");
+
+    /// <summary>Hash: eval result id → EvalResult JSON.</summary>
+    public RedisKey EvalResults(string agent) => Agent(agent, "evalresults");
+
     /// <summary>Hash: version number → AgentVersion JSON.</summary>
     public RedisKey Versions(string agent) => Agent(agent, "versions");
 

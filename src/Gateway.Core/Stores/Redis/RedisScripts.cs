@@ -97,4 +97,22 @@ internal static class RedisScripts
         redis.call('PUBLISH', ARGV[5], ARGV[1])
         return 1
         """;
+
+    /// <summary>KEYS: suites, suite generations. ARGV: suite, next generation, record JSON.</summary>
+    public const string CommitEvalSuite = """
+        local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        if current + 1 ~= tonumber(ARGV[2]) then
+          return 0
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>KEYS: results, history. ARGV: result id, result JSON, history event JSON.</summary>
+    public const string RecordEvalResult = """
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('LPUSH', KEYS[2], ARGV[3])
+        return 1
+        """;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Rollgate.Evals;
 using Rollgate.Json;
 using Rollgate.Release;
 using Rollgate.Tools;
@@ -274,6 +275,32 @@ public sealed partial class RedisStore : IRollgateStore
                 (await _db.ListRangeAsync(_keys.ToolHistory(tool), 0, limit - 1)).Select(Deserialize<HistoryEvent>).ToArray());
 
     public IDisposable WatchTools(Action onChange) => RedisNotifications.Subscribe(_connection, _keys.ToolChanges, onChange, _logger);
+
+    public Task<EvalSuiteRecord?> GetEvalSuiteAsync(string agent, string suite, CancellationToken cancellationToken) => Guard("get eval suite", cancellationToken, async () =>
+    {
+        var json = await _db.HashGetAsync(_keys.EvalSuites(agent), suite);
+        return json.IsNull ? null : Deserialize<EvalSuiteRecord>(json);
+    });
+
+    public Task<bool> TryCommitEvalSuiteAsync(EvalSuiteRecord next, CancellationToken cancellationToken) => Guard("commit eval suite", cancellationToken, async () =>
+        (long)await _db.ScriptEvaluateAsync(
+            RedisScripts.CommitEvalSuite,
+            [_keys.EvalSuites(next.Agent), _keys.EvalSuiteGenerations(next.Agent)],
+            [next.Name, next.Generation, Serialize(next)]) == 1,
+        maybeApplied: true);
+
+    public Task RecordEvalResultAsync(EvalResult result, HistoryEvent historyEvent, CancellationToken cancellationToken) => Guard("record eval result", cancellationToken, async () =>
+        (long)await _db.ScriptEvaluateAsync(
+            RedisScripts.RecordEvalResult,
+            [_keys.EvalResults(result.Agent), _keys.History(result.Agent)],
+            [result.Id, Serialize(result), Serialize(historyEvent)]),
+        maybeApplied: true);
+
+    public Task<EvalResult?> GetEvalResultAsync(string agent, string suite, string id, CancellationToken cancellationToken) => Guard("get eval result", cancellationToken, async () =>
+    {
+        var json = await _db.HashGetAsync(_keys.EvalResults(agent), id);
+        return json.IsNull ? null : Deserialize<EvalResult>(json) is { } result && result.Suite == suite ? result : null;
+    });
 
     public async ValueTask DisposeAsync()
     {
