@@ -16,15 +16,27 @@ public static class Eventually
     public static async Task TrueAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
+        if (!await WithinAsync(condition, timeout ?? DefaultTimeout))
+        {
+            Assert.Fail($"Timed out after {clock.Elapsed.TotalSeconds:F1} s waiting until {because}.");
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="timeout"/> has passed (false).</summary>
+    public static async Task<bool> WithinAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            if (clock.Elapsed > (timeout ?? DefaultTimeout))
+            if (clock.Elapsed > timeout)
             {
-                Assert.Fail($"Timed out after {clock.Elapsed.TotalSeconds:F1} s waiting until {because}.");
+                return false;
             }
 
             await Task.Delay(PollInterval);
         }
+
+        return true;
     }
 
     /// <summary>Retries <paramref name="action"/> while it throws <typeparamref name="TException"/>; returns its first result.</summary>

@@ -160,33 +160,24 @@ public sealed class PrometheusServer : IAsyncDisposable
         return new PrometheusAnswer(true, null, body["data"]!["result"]!.AsArray());
     }
 
-    private async Task<bool> WaitUntilReadyAsync()
+    /// <summary>Polls <c>/-/ready</c> until it answers 2xx; false when the process exits or the deadline passes.</summary>
+    private async Task<bool> WaitUntilReadyAsync() => await Eventually.WithinAsync(async () =>
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < StartDeadline)
+        if (_process.HasExited)
         {
-            if (_process.HasExited)
-            {
-                return false;
-            }
-
-            try
-            {
-                using var response = await Http.GetAsync("/-/ready");
-                if (response.IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50);
+            return true; // nothing to wait for: the caller sees it exited
         }
 
-        return false;
-    }
+        try
+        {
+            using var response = await Http.GetAsync("/-/ready");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }, StartDeadline) && !_process.HasExited;
 
     private async Task StopAsync()
     {
