@@ -29,7 +29,7 @@ export GATEWAY_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-Error}  # the degrade and restore 
 unset ASPNETCORE_URLS DOTNET_gcServer 2>/dev/null || true
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/circuit-latency.XXXXXX")
-trap 'rm -rf -- "$WORK"' EXIT
+cleanup_on_exit
 build_projects "$ROOT/bench/CircuitLatency/CircuitLatency.csproj"
 log "running (about a minute)"
 dotnet "$ARTIFACTS/bin/CircuitLatency/release/CircuitLatency.dll"

@@ -35,30 +35,8 @@ die() { log "ERROR: $*"; exit 1; }
 # shellcheck source=lib/common.sh
 source "$BENCH/lib/common.sh"
 
-PIDS=()
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/drill-latency.XXXXXX")
-stop() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-stop_all() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop "$pid"; done
-  PIDS=()
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_all
-  if [[ ${KEEP_WORK:-0} == 1 ]]; then log "kept $WORK"; else rm -rf -- "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit
 
 # start NAME COMMAND... : runs COMMAND in the background, output in $WORK/NAME.log; sets STARTED_PID.
 start() {
@@ -67,17 +45,6 @@ start() {
   "$@" >"$WORK/$name.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
-}
-
-# wait_ok NAME PID URL SECONDS : polls URL until it answers 2xx.
-wait_ok() {
-  local name=$1 pid=$2 url=$3 limit=$4
-  local deadline=$((SECONDS + limit))
-  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/$name.log" >&2; die "$name exited before it was ready"; }
-    ((SECONDS < deadline)) || { tail -n 30 "$WORK/$name.log" >&2; die "$name not ready at $url after $limit s"; }
-    sleep 0.2
-  done
 }
 
 # admin METHOD PATH [BODY] : an operator call on replica A; fails the script on a non-2xx answer.

@@ -69,29 +69,7 @@ die() { log "ERROR: $*"; exit 1; }
 source "$BENCH/lib/common.sh"
 
 # ---------------------------------------------------------------------------------------------------------------
-# Processes we start, killed on any exit (normal, failure, Ctrl-C, TERM).
-PIDS=()
-WORK=""
-stop() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local pid
-  for pid in "${PIDS[@]}"; do stop "$pid"; done
-  if [[ -n $WORK && -d $WORK ]]; then
-    if [[ ${KEEP_WORK:-0} == 1 ]]; then log "kept $WORK"; else rm -rf -- "$WORK"; fi
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit
 
 # ---------------------------------------------------------------------------------------------------------------
 # Tools
@@ -120,17 +98,6 @@ start() {
   env $environment dotnet "$dll" "$@" >"$WORK/$name.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
-}
-
-# wait_ok NAME PID URL SECONDS : polls URL until it answers 2xx.
-wait_ok() {
-  local name=$1 pid=$2 url=$3 limit=$4
-  local deadline=$((SECONDS + limit))
-  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/$name.log" >&2; die "$name exited before it was ready"; }
-    ((SECONDS < deadline)) || { tail -n 30 "$WORK/$name.log" >&2; die "$name not ready at $url after $limit s"; }
-    sleep 0.5
-  done
 }
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -88,27 +88,8 @@ die() { log "ERROR: $*"; exit 1; }
 source "$BENCH/lib/common.sh"
 
 # ---------------------------------------------------------------------------------------------------------------
-# Processes we start, killed on any exit (normal, failure, Ctrl-C, TERM). nginx's master stops its workers.
-PIDS=()
-WORK=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ -n $WORK && -d $WORK ]]; then
-    if [[ ${KEEP_WORK:-0} == 1 ]]; then log "kept $WORK"; else rm -rf -- "$WORK"; fi
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# nginx's master stops its workers.
+cleanup_on_exit
 
 ensure_tools() {
   local missing=() tool package
@@ -138,18 +119,6 @@ launch() {
   env $environment "$@" >"$WORK/$name.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
-}
-
-# wait_ok NAME PID URL [CURL ARGS...] : polls URL until it answers 2xx, with a 60 s deadline.
-wait_ok() {
-  local name=$1 pid=$2 url=$3
-  shift 3
-  local deadline=$((SECONDS + 60))
-  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/$name.log" >&2; die "$name exited before it was ready"; }
-    ((SECONDS < deadline)) || { tail -n 30 "$WORK/$name.log" >&2; die "$name not ready at $url after 60 s"; }
-    sleep 0.2
-  done
 }
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,56 @@
-# Shared by the bench scripts (sourced, not run). Needs ROOT, ARTIFACTS and WORK set, and log/die defined.
+# Shared by the bench scripts (sourced, not run). Needs ROOT and ARTIFACTS set and log/die defined; WORK (the script's
+# temp dir) set before building or starting anything.
+
+# Processes a script starts (each added to PIDS) and its temp dir WORK, cleaned up on any exit once
+# cleanup_on_exit has run: processes stopped, WORK removed unless KEEP_WORK=1.
+PIDS=()
+WORK=""
+
+# stop PID : TERM, then KILL if it is still there after 5 s.
+stop() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# stop_all : stops every process started so far.
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop "$pid"; done
+  PIDS=()
+}
+
+cleanup_on_exit() {
+  trap _cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_all
+  if [[ -n $WORK && -d $WORK ]]; then
+    if [[ ${KEEP_WORK:-0} == 1 ]]; then log "kept $WORK"; else rm -rf -- "$WORK"; fi
+  fi
+  exit "$rc"
+}
+
+# wait_ok NAME PID URL [SECONDS] [CURL ARGS...] : polls URL until it answers 2xx (deadline SECONDS, 60 by default);
+# dies with the end of $WORK/NAME.log when process PID exits first or the deadline passes.
+wait_ok() {
+  local name=$1 pid=$2 url=$3 limit=60
+  shift 3
+  if [[ ${1:-} =~ ^[0-9]+$ ]]; then limit=$1; shift; fi
+  local deadline=$((SECONDS + limit))
+  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/$name.log" >&2; die "$name exited before it was ready"; }
+    ((SECONDS < deadline)) || { tail -n 30 "$WORK/$name.log" >&2; die "$name not ready at $url after $limit s"; }
+    sleep 0.2
+  done
+}
 
 # build PROJECT... : Release builds into $ARTIFACTS, apart from development builds; the log is $WORK/build.log.
 build_projects() {
