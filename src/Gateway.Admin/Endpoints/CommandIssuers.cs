@@ -12,5 +12,5 @@ internal static class CommandIssuers
     public static (CommandIssuer? Issuer, IResult? Error) Read(HttpContext context)
         => Generation.TryReadIfMatch(context, out var ifMatch)
             ? (new CommandIssuer(context.Actor()) { IfMatch = ifMatch }, null)
-            : (null, AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"17\"")));
+            : (null, AdminProblems.InvalidIfMatch());
 }

@@ -54,7 +54,7 @@ internal static class EvalEndpoints
 
         if (!Generation.TryReadIfMatch(context, out var ifMatch))
         {
-            return AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"3\""));
+            return AdminProblems.InvalidIfMatch();
         }
 
         var (body, error) = await JsonBody.ReadAsync<EvalSuite>(context);

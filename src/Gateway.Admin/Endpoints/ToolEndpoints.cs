@@ -62,7 +62,7 @@ internal static class ToolEndpoints
 
         if (!Generation.TryReadIfMatch(context, out var ifMatch))
         {
-            return AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"3\""));
+            return AdminProblems.InvalidIfMatch();
         }
 
         var (definition, error) = await JsonBody.ReadAsync<ToolDefinition>(context);
@@ -141,7 +141,7 @@ internal static class ToolEndpoints
 
         if (!Generation.TryReadIfMatch(context, out var ifMatch))
         {
-            return AdminProblems.Validation(AdminProblems.Single("If-Match", "must be a generation such as \"3\""));
+            return AdminProblems.InvalidIfMatch();
         }
 
         if (await store.GetToolAsync(tool, context.RequestAborted) is not { } current)

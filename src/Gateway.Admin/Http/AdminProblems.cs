@@ -35,6 +35,10 @@ public static class AdminProblems
         => Results.ValidationProblem(errors.ToDictionary(), title: "Invalid request", type: ProblemTypes.Base + "validation",
             detail: errors.ToString());
 
+    /// <summary><c>If-Match</c> is not an entity tag of a generation.</summary>
+    public static IResult InvalidIfMatch()
+        => Validation(Single("If-Match", "must be a generation such as \"17\""));
+
     public static IResult PreconditionFailed(long current)
         => Problem(StatusCodes.Status412PreconditionFailed, "generation-mismatch", "Precondition failed",
             $"If-Match does not match the agent's current generation {current}.", new Dictionary<string, object?> { ["generation"] = current });

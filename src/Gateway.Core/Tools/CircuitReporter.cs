@@ -15,7 +15,7 @@ public sealed partial class CircuitReporter(ToolCircuits circuits, ICircuitBoard
 {
     public static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(1);
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly WakeUp _wakeUp = new();
     private int _changed;
 
     /// <summary>Publishes every circuit's report now.</summary>
@@ -42,11 +42,11 @@ public sealed partial class CircuitReporter(ToolCircuits circuits, ICircuitBoard
         circuits.StateChanged += OnStateChanged;
         try
         {
-            using var timer = time.CreateTimer(_ => Signal(), null, RenewInterval, RenewInterval);
+            using var timer = time.CreateTimer(_ => _wakeUp.Set(), null, RenewInterval, RenewInterval);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await PublishAsync(Interlocked.Exchange(ref _changed, 0) == 1, stoppingToken);
-                await _signal.WaitAsync(stoppingToken);
+                await _wakeUp.WaitAsync(stoppingToken);
             }
         }
         finally
@@ -58,19 +58,7 @@ public sealed partial class CircuitReporter(ToolCircuits circuits, ICircuitBoard
     private void OnStateChanged(ToolCircuit circuit)
     {
         Volatile.Write(ref _changed, 1);
-        Signal();
-    }
-
-    private void Signal()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A publish is already due; it sends every circuit.
-        }
+        _wakeUp.Set();
     }
 
     [LoggerMessage(1303, LogLevel.Debug, "Circuit states could not be posted to the fleet; the breakers keep working and the next renewal retries")]

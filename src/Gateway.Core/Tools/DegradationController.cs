@@ -55,18 +55,8 @@ public sealed partial class DegradationController(
     /// <summary>Between ticks: a replica's circuit changed state, so the controller decides now rather than at its next tick.</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var changed = new SemaphoreSlim(0, 1);
-        var watch = board.Watch(() =>
-        {
-            try
-            {
-                changed.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // A pass is already due; it reads every report.
-            }
-        });
+        var changed = new WakeUp();
+        var watch = board.Watch(changed.Set);
         stoppingToken.Register(watch.Dispose);
         return Task.Run(async () =>
         {

@@ -13,7 +13,7 @@ public sealed partial class ToolCatalog(IRollgateStore store, ToolCircuits circu
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly WakeUp _wakeUp = new();
 
     /// <summary>Reads the store's tools and applies them; false when the store could not be read.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
@@ -32,24 +32,12 @@ public sealed partial class ToolCatalog(IRollgateStore store, ToolCircuits circu
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var watch = store.WatchTools(Signal);
-        using var timer = time.CreateTimer(_ => Signal(), null, RefreshInterval, RefreshInterval);
+        using var watch = store.WatchTools(_wakeUp.Set);
+        using var timer = time.CreateTimer(_ => _wakeUp.Set(), null, RefreshInterval, RefreshInterval);
         while (!stoppingToken.IsCancellationRequested)
         {
             await RefreshAsync(stoppingToken);
-            await _signal.WaitAsync(stoppingToken);
-        }
-    }
-
-    private void Signal()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A refresh is already due; it reads everything.
+            await _wakeUp.WaitAsync(stoppingToken);
         }
     }
 
