@@ -16,8 +16,8 @@
 #   ManagedRewriteBenchmarks  a managed agent's request rewrite of a 2 KB chat request (parse, input guardrails, the
 #                          version applied), judged against 20 µs. Alone: --filter '*ManagedRewrite*'.
 #   JudgeSamplingBenchmarks  judged quality on the data path: the sampling decision every request of an agent with a
-#                          judge pays, a sampled request's answer copy and queueing, and both at sampleRate 0.05
-#                          (informative, not judged). Alone: --filter '*JudgeSampling*'.
+#                          judge pays, what a sampled managed or passthrough request adds (its copies and queueing), and
+#                          both at sampleRate 0.05 (informative, not judged). Alone: --filter '*JudgeSampling*'.
 # Prints BenchmarkDotNet's table, then "on / off / delta" bytes per request and PASS/FAIL per comparison, and the
 # transforms' time ratio. With --filter '*Transform*' only that comparison runs (exit 0).
 #

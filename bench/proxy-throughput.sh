@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proxy throughput: the Rollgate gateway against a minimal YARP proxy (the baseline), same backend, same load.
 #
-#   bench/proxy-throughput.sh [--stable | --canary | --all | --managed | --tools]     (default: --all, i.e. stable and canary)
+#   bench/proxy-throughput.sh [--stable | --canary | --all | --managed | --tools | --judge]     (default: --all, i.e. stable and canary)
 #
 # Scenarios
 #   stable  the agent has one deployed version: every request goes to it.
@@ -16,6 +16,12 @@
 #           timeout, counted per tool), against the minimal proxy to the same backend. Then, not paired: the same tool
 #           with its circuit open (every call answered 503 tool-unavailable by the gateway itself), in requests/s.
 #           Not part of --all.
+#   judge   judged quality: the managed agent of --managed without a judge (the baseline) against the same agent with
+#           one, same 2 KB chat request, three pairs: "judge-live" (a judge that answers a score, played by the backend
+#           under /judge/, at JUDGE_RATE), "judge-dead" (a judge endpoint that refuses connections, every answer
+#           sampled) and "judge-hang" (a judge that accepts and never answers, every answer sampled). The judge runs off
+#           the request path, so the client's throughput and latency should not move; what the sampled copies and the
+#           judge worker cost shows as CPU per request. Not part of --all.
 #
 # Each scenario warms up each side, then runs rounds of one measurement per side, the order swapped every round
 # (baseline-gateway, gateway-baseline, ...: a drift during a round then favours neither side). Every round gives a
@@ -32,14 +38,15 @@
 # Environment (defaults in brackets)
 #   SCENARIO [all]  stable | canary | all       DURATION [4s]   one measurement
 #   ROUNDS [16]     rounds (pairs)              WARMUP [30s]    wrk warm-up per side (and per scenario)
-#   CONNECTIONS [16] THREADS [1]                TARGET [0.90; 0.95 for tools]   minimum gateway/baseline ratio
+#   CONNECTIONS [16] THREADS [1]                TARGET [0.90; 0.95 for tools and judge]   minimum gateway/baseline ratio
+#   JUDGE_RATE [0.05] sampleRate of the live judge
 #   KEEP_WORK=1     keep the temp dir (logs, seed, data dir) for inspection
 #   GATEWAY_ARGS    extra gateway arguments, split on spaces (e.g. "--Logging:LogLevel:Default=None")
 #   BASELINE_ARGS   extra baseline arguments, split on spaces. "--SpecHeaders true" makes the baseline add the headers
 #                   the gateway adds (five toward the backend, two toward the client) as constants: a diagnostic that
 #                   shows how much of the gap is that header traffic. The verdict is meant for the plain baseline.
 #
-# Needs: the .NET 10 SDK (and python3 for --managed). Installs wrk and curl with apt-get when they are missing (run as root).
+# Needs: the .NET 10 SDK (and python3 for --managed and --judge). Installs wrk and curl with apt-get when they are missing (run as root).
 # Builds into $ROOT/artifacts/bench (Release), apart from development builds.
 set -euo pipefail
 
@@ -66,18 +73,21 @@ while (($# > 0)); do
     --all) SCENARIO=all ;;
     --managed) SCENARIO=managed ;;
     --tools) SCENARIO=tools ;;
+    --judge) SCENARIO=judge ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case $SCENARIO in
-  stable | canary | all | managed | tools) ;;
-  *) echo "SCENARIO must be stable, canary, all, managed or tools (got '$SCENARIO')" >&2; exit 2 ;;
+  stable | canary | all | managed | tools | judge) ;;
+  *) echo "SCENARIO must be stable, canary, all, managed, tools or judge (got '$SCENARIO')" >&2; exit 2 ;;
 esac
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer" >&2; exit 2; }
-# The tool path is plain forwarding inside a resilience pipeline, so it is held to a tighter bar than an agent's.
-if [[ -z $TARGET ]]; then [[ $SCENARIO == tools ]] && TARGET=0.95 || TARGET=0.90; fi
+# The tool path is plain forwarding inside a resilience pipeline, and the judge is off the request path, so both are
+# held to a tighter bar than an agent's.
+if [[ -z $TARGET ]]; then [[ $SCENARIO == tools || $SCENARIO == judge ]] && TARGET=0.95 || TARGET=0.90; fi
+JUDGE_RATE=${JUDGE_RATE:-0.05}
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -137,6 +147,11 @@ median() {
   printf '%s\n' "$@" | sort -g | awk -v p="$precision" '{ v[NR] = $1 } END { printf "%." p "f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# to_ms LATENCY : a wrk latency ("850.00us", "1.23ms", "1.02s") in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.3f", n }'
+}
+
 RESULTS=()   # one summary line per scenario
 FAILED=0
 
@@ -151,7 +166,7 @@ measure() {
   run_wrk "$base_pid" "$base_url" "$WARMUP" "$lua" >/dev/null
   run_wrk "$GATEWAY_PID" "$gw_url" "$WARMUP" "$lua" >/dev/null
 
-  local base=() gw=() base_cpu=() gw_cpu=() pairs=() round side order url pid line rps p50 p99 errors cpu backend_cpu bad=0
+  local base=() gw=() base_cpu=() gw_cpu=() base_p99=() gw_p99=() pairs=() round side order url pid line rps p50 p99 errors cpu backend_cpu bad=0
   printf '\n== scenario: %s  (wrk -t%s -c%s -d%s%s, %s rounds) ==\n' "$scenario" "$THREADS" "$CONNECTIONS" "$DURATION" \
     "${lua:+ -s $(basename "$lua")}" "$ROUNDS"
   printf '%-6s %-9s %12s %10s %10s %8s %14s %14s\n' round side 'requests/s' p50 p99 errors 'cpu us/request' 'backend us/req'
@@ -162,15 +177,18 @@ measure() {
       line=$(run_wrk "$pid" "$url" "$DURATION" "$lua")
       read -r rps p50 p99 errors cpu backend_cpu <<<"$line"
       printf '%-6s %-9s %12.0f %10s %10s %8s %14s %14s\n' "$round" "$side" "$rps" "$p50" "$p99" "$errors" "$cpu" "$backend_cpu"
-      if [[ $side == baseline ]]; then base+=("$rps") base_cpu+=("$cpu"); else gw+=("$rps") gw_cpu+=("$cpu"); fi
+      if [[ $side == baseline ]]; then base+=("$rps") base_cpu+=("$cpu") base_p99+=("$(to_ms "$p99")")
+      else gw+=("$rps") gw_cpu+=("$cpu") gw_p99+=("$(to_ms "$p99")"); fi
       ((errors == 0)) || bad=1
     done
     pairs+=("$(awk -v g="${gw[-1]}" -v b="${base[-1]}" 'BEGIN { printf "%.4f", (b > 0) ? g / b : 0 }')")
   done
 
-  local mb mg ratio of_medians verdict cb cg
+  local mb mg ratio of_medians verdict cb cg lb lg
   mb=$(median "${base[@]}")
   mg=$(median "${gw[@]}")
+  lb=$(median -p 2 "${base_p99[@]}")
+  lg=$(median -p 2 "${gw_p99[@]}")
   cb=$(median -p 1 "${base_cpu[@]}")
   cg=$(median -p 1 "${gw_cpu[@]}")
   ratio=$(median -p 3 "${pairs[@]}")
@@ -181,8 +199,9 @@ measure() {
   printf 'median of the %s paired ratios gateway/baseline: %s (target >= %s): %s\n' "${#pairs[@]}" "$ratio" "$TARGET" "$verdict"
   printf 'median  CPU per request: baseline %s us, gateway %s us (gateway costs %sx the baseline)\n' "$cb" "$cg" \
     "$(awk -v g="$cg" -v b="$cb" 'BEGIN { printf "%.2f", (b > 0) ? g / b : 0 }')"
-  RESULTS+=("$(printf '%-7s baseline %7s req/s %6s us-cpu/req | gateway %7s req/s %6s us-cpu/req | paired ratio %s (of medians %s)  %s' \
-    "$scenario" "$mb" "$cb" "$mg" "$cg" "$ratio" "$of_medians" "$verdict")")
+  printf 'median  p99: baseline %s ms, gateway %s ms (%sx)\n' "$lb" "$lg" "$(awk -v g="$lg" -v b="$lb" 'BEGIN { printf "%.2f", (b > 0) ? g / b : 0 }')"
+  RESULTS+=("$(printf '%-10s baseline %7s req/s %6s us-cpu/req p99 %6s ms | gateway %7s req/s %6s us-cpu/req p99 %6s ms | paired ratio %s (of medians %s)  %s' \
+    "$scenario" "$mb" "$cb" "$lb" "$mg" "$cg" "$lg" "$ratio" "$of_medians" "$verdict")")
 }
 
 # Per-version request counts from the gateway's /metrics (shows the canary split really happened).
@@ -229,17 +248,41 @@ pick_port BASE_PORT
 pick_port PROXY_PORT
 pick_port ADMIN_PORT
 
+# The judged copies of the managed agent (--judge): the same version, with a judge that answers, refuses or hangs.
+judged_agents() {
+  [[ $SCENARIO == judge ]] || return 0
+  local name endpoint rate
+  for entry in "live http://127.0.0.1:$BACKEND_PORT/judge/v1 $JUDGE_RATE" "dead http://127.0.0.1:$DEAD_JUDGE_PORT/v1 1" \
+               "hang http://127.0.0.1:$HANGING_JUDGE_PORT/v1 1"; do
+    read -r name endpoint rate <<<"$entry"
+    printf ',\n{"name":"%s-judge-%s","definition":{"mode":"openai","quality":{"judge":{"endpoint":"%s","model":"bench-judge",
+      "pricing":{"inputPerMTok":0.15,"outputPerMTok":0.6}},"sampleRate":%s,"rubric":"A good answer is correct and brief.",
+      "maxDailyCostUsd":1000000}},"versions":[%s],"deploy":1}' "$AGENT" "$name" "$endpoint" "$rate" "$MANAGED_VERSION"
+  done
+}
+MANAGED_VERSION='{"prompt":{"system":"You are a terse support agent."},
+   "model":{"name":"bench-model","endpoint":"http://127.0.0.1:'$BACKEND_PORT'/v1","temperature":0.2,"maxTokens":300,
+            "pricing":{"inputPerMTok":2.5,"outputPerMTok":10}},
+   "tools":[{"name":"lookup_order","description":"Finds an order","parameters":{"type":"object","properties":{"id":{"type":"string"}}}}]}'
+if [[ $SCENARIO == judge ]]; then
+  pick_port DEAD_JUDGE_PORT   # nothing listens there: every judge call is refused
+  pick_port HANGING_JUDGE_PORT
+  # A judge that accepts connections and never answers: each call waits for Rollgate:Quality:JudgeTimeout.
+  python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1024)
+held = []
+while True: held.append(s.accept()[0])' "$HANGING_JUDGE_PORT" &
+  PIDS+=("$!")
+fi
+
 cat >"$WORK/seed.json" <<EOF
 {"agents":[{"name":"$AGENT","definition":{},"versions":[
   {"prompt":{"system":"bench"},"backend":{"destinations":["http://127.0.0.1:$BACKEND_PORT"]}},
   {"prompt":{"system":"bench v2"},"backend":{"destinations":["http://127.0.0.1:$BACKEND_PORT"]}}
 ],"deploy":1},
 {"name":"$AGENT-managed","definition":{"mode":"openai"},"versions":[
-  {"prompt":{"system":"You are a terse support agent."},
-   "model":{"name":"bench-model","endpoint":"http://127.0.0.1:$BACKEND_PORT/v1","temperature":0.2,"maxTokens":300,
-            "pricing":{"inputPerMTok":2.5,"outputPerMTok":10}},
-   "tools":[{"name":"lookup_order","description":"Finds an order","parameters":{"type":"object","properties":{"id":{"type":"string"}}}}]}
-],"deploy":1}]}
+  $MANAGED_VERSION
+],"deploy":1}$(judged_agents)]}
 EOF
 
 log "starting backend :$BACKEND_PORT, minimal proxy :$BASE_PORT, gateway :$PROXY_PORT (admin :$ADMIN_PORT)"
@@ -281,8 +324,8 @@ EOF
 if [[ $SCENARIO == stable || $SCENARIO == all ]]; then
   measure stable
 fi
-if [[ $SCENARIO == managed ]]; then
-  # A 2 KB chat request: the same body to the passthrough agent and to the managed one.
+# chat_lua : writes $WORK/chat-2k.lua, a 2 KB chat request posted by wrk.
+chat_lua() {
   python3 - "$WORK/chat-2k.lua" <<'PY'
 import json, sys
 messages, size, turn = [], 0, 0
@@ -294,6 +337,10 @@ body = json.dumps({"model": "gpt-4o", "messages": messages, "user": "user-42"})
 with open(sys.argv[1], "w") as lua:
     lua.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ' + json.dumps(body) + "\n")
 PY
+}
+if [[ $SCENARIO == managed ]]; then
+  # The same 2 KB chat request to the passthrough agent and to the managed one.
+  chat_lua
   wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/models"
   measure managed "$WORK/chat-2k.lua" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/chat/completions" "$GATEWAY_PID" \
     "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/chat/completions"
@@ -316,6 +363,20 @@ if [[ $SCENARIO == tools ]]; then
   printf '\n== open circuit: every call answered 503 tool-unavailable by the gateway ==\n'
   printf '%12.0f requests/s  p50 %s  p99 %s  cpu %s us/request  (non-2xx: %s, all expected)\n' "$rps" "$p50" "$p99" "$cpu" "$errors"
   RESULTS+=("$(printf 'open    circuit (503 at once) %7.0f req/s %6s us-cpu/req' "$rps" "$cpu")")
+fi
+if [[ $SCENARIO == judge ]]; then
+  chat_lua
+  managed_url="http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/chat/completions"
+  for judge in live dead hang; do
+    wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-judge-$judge/v1/models"
+    measure "judge-$judge" "$WORK/chat-2k.lua" "$managed_url" "$GATEWAY_PID" \
+      "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-judge-$judge/v1/chat/completions"
+  done
+  echo "judge outcomes since start (rollgate_judge_requests_total):"
+  curl -fsS --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '
+    index($0, "rollgate_judge_requests_total{") == 1 { match($0, /agent="[^"]*"/); a = substr($0, RSTART + 7, RLENGTH - 8)
+      match($0, /outcome="[^"]*"/); o = substr($0, RSTART + 9, RLENGTH - 10); n[a " " o] += $NF }
+    END { for (k in n) printf "  %s: %d\n", k, n[k] }' | sort
 fi
 if [[ $SCENARIO == canary || $SCENARIO == all ]]; then
   start_canary

@@ -51,7 +51,7 @@ public class MiddlewareBenchmarks
 
     private AgentProxyMiddleware Middleware(RequestDelegate forwarder, IRequestRecorder recorder)
         => new(forwarder, _fixture.Routing, _fixture.ProxyState, _fixture.Chooser, recorder, new ProxyLimits(30_000_000), Managed(recorder),
-            NullLogger<AgentProxyMiddleware>.Instance);
+            judges: null, NullLogger<AgentProxyMiddleware>.Instance);
 
     /// <summary>The managed-agent step, which the passthrough agents measured here never reach.</summary>
     private static ManagedChat Managed(IRequestRecorder recorder)

@@ -72,12 +72,6 @@ public static partial class AgentDefinitionValidator
 
         if (definition.Quality is { } quality)
         {
-            if (definition.Mode != AgentModes.OpenAi)
-            {
-                // Judging needs the conversation, which the gateway reads only for the chat requests it answers itself.
-                errors.Add("quality", "is for managed agents (mode 'openai'): the gateway judges the answers of the chat requests it makes itself");
-            }
-
             ValidateQuality(quality, errors);
         }
 

@@ -241,7 +241,7 @@ public sealed partial class ManagedChat
         await using var aborted = context.RequestAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), idle);
         var streamed = contentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
         // Only a successful answer is judged; a kept copy is handed to the judge queue after the client has it.
-        using var kept = judged is not null && response.StatusCode is >= 200 and < 300 ? new AnswerCopy() : null;
+        using var kept = judged is not null && response.StatusCode is >= 200 and < 300 ? new BodyCopy() : null;
         Usage usage;
         try
         {
@@ -312,7 +312,7 @@ public sealed partial class ManagedChat
 
     /// <summary>An event stream, event by event as it arrives, without the usage event the client did not ask for.</summary>
     private static async Task<Usage> RelayEventsAsync(Stream upstream, HttpResponse response, bool dropUsageEvent, TimeSpan timeout, CancellationTokenSource idle,
-        AnswerCopy? kept)
+        BodyCopy? kept)
     {
         using var filter = new SseUsageFilter(dropUsageEvent);
         using var output = new PooledBufferWriter(RelayBufferBytes);
@@ -354,7 +354,7 @@ public sealed partial class ManagedChat
     }
 
     /// <summary>A body relayed chunk by chunk as it arrives, its usage read on the way (<see cref="UsageCaptureStream"/>).</summary>
-    private static async Task<Usage> RelayBodyAsync(Stream upstream, HttpResponse response, TimeSpan timeout, CancellationTokenSource idle, AnswerCopy? kept)
+    private static async Task<Usage> RelayBodyAsync(Stream upstream, HttpResponse response, TimeSpan timeout, CancellationTokenSource idle, BodyCopy? kept)
     {
         var capture = UsageCaptureStream.For(response);
         var destination = (Stream?)capture ?? response.Body;
@@ -387,7 +387,7 @@ public sealed partial class ManagedChat
 
     /// <summary>A non-streamed answer read whole and checked against the output guardrails; sent only when none blocks it.</summary>
     private static async Task<(Usage Usage, string? Rule)> RelayCheckedAsync(Stream upstream, HttpResponse response, GuardrailRules rules, TimeSpan timeout,
-        CancellationTokenSource idle, AnswerCopy? kept)
+        CancellationTokenSource idle, BodyCopy? kept)
     {
         using var answer = new PooledBufferWriter(RelayBufferBytes);
         while (true)

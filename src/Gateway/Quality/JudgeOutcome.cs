@@ -12,12 +12,12 @@ public static class JudgeOutcome
     /// <summary>The judge answered, but not with a score from 0 to 1.</summary>
     public const string Unparseable = "unparseable";
 
-    /// <summary>Not judged: the queue was full, or the answer too large to keep.</summary>
+    /// <summary>Not judged: the queue was full, or the request or answer too large to keep.</summary>
     public const string Dropped = "dropped";
 
     /// <summary>Not judged: the agent's judge spent its daily budget on this replica.</summary>
     public const string OverBudget = "over_budget";
 
-    /// <summary>Not judged: the answer had no text (tool calls only, or an unreadable body).</summary>
+    /// <summary>Not judged: the answer had no text (tool calls only, a body of another shape, or not JSON or events).</summary>
     public const string Skipped = "skipped";
 }

@@ -17,7 +17,10 @@ public static class JudgeText
         "\n\nScore the assistant's answer at the end of the conversation against these instructions. "
         + "Reply with only a JSON object {\"score\": s}, where s is a number from 0 (worst) to 1 (best).";
 
-    /// <summary>The client's messages as <c>role: text</c> lines; empty when the body has none.</summary>
+    /// <summary>
+    /// The client's conversation as <c>role: text</c> lines: a chat completion request's <c>messages</c>, or a responses
+    /// request's <c>instructions</c> and <c>input</c> (text, or a list of messages); empty when the body has none.
+    /// </summary>
     public static string Conversation(ReadOnlySpan<byte> request)
     {
         var text = new StringBuilder();
@@ -25,22 +28,30 @@ public static class JudgeText
         {
             var reader = new Utf8JsonReader(request);
             using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("messages"u8, out var messages) && messages.ValueKind == JsonValueKind.Array)
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
             {
-                foreach (var message in messages.EnumerateArray())
-                {
-                    if (message.ValueKind != JsonValueKind.Object)
-                    {
-                        continue;
-                    }
+                return "";
+            }
 
-                    var role = message.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "user";
-                    var content = message.TryGetProperty("content"u8, out var c) ? ContentText(c) : null;
-                    if (!string.IsNullOrEmpty(content))
-                    {
-                        text.Append(role).Append(": ").Append(content).Append('\n');
-                    }
+            if (root.TryGetProperty("messages"u8, out var messages) && messages.ValueKind == JsonValueKind.Array)
+            {
+                AppendMessages(text, messages);
+            }
+            else
+            {
+                if (root.TryGetProperty("instructions"u8, out var instructions) && instructions.ValueKind == JsonValueKind.String)
+                {
+                    text.Append("system: ").Append(instructions.GetString()).Append('\n');
+                }
+
+                if (root.TryGetProperty("input"u8, out var input) && input.ValueKind == JsonValueKind.String)
+                {
+                    text.Append("user: ").Append(input.GetString()).Append('\n');
+                }
+                else if (input.ValueKind == JsonValueKind.Array)
+                {
+                    AppendMessages(text, input);
                 }
             }
         }
@@ -52,7 +63,10 @@ public static class JudgeText
         return Cut(text.ToString());
     }
 
-    /// <summary>The answer's text: the first choice's message, or its deltas put together for a stream; empty when it has none.</summary>
+    /// <summary>
+    /// The answer's text: a chat completion's first choice, or a response's output messages; for a stream, the text
+    /// deltas of its events put together. Empty when it has none.
+    /// </summary>
     public static string Answer(ReadOnlySpan<byte> answer, bool streamed)
     {
         var text = new StringBuilder();
@@ -62,10 +76,22 @@ public static class JudgeText
             {
                 var reader = new Utf8JsonReader(answer);
                 using var document = JsonDocument.ParseValue(ref reader);
-                if (FirstChoice(document.RootElement) is { } choice && choice.TryGetProperty("message"u8, out var message) && message.ValueKind == JsonValueKind.Object
+                var root = document.RootElement;
+                if (FirstChoice(root) is { } choice && choice.TryGetProperty("message"u8, out var message) && message.ValueKind == JsonValueKind.Object
                     && message.TryGetProperty("content"u8, out var content))
                 {
                     text.Append(ContentText(content));
+                }
+                else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("output"u8, out var output) && output.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in output.EnumerateArray())
+                    {
+                        if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("type"u8, out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("message"u8)
+                            && item.TryGetProperty("content"u8, out var parts))
+                        {
+                            text.Append(ContentText(parts));
+                        }
+                    }
                 }
 
                 return Cut(text.ToString());
@@ -86,10 +112,16 @@ public static class JudgeText
                 }
 
                 using var chunk = JsonDocument.Parse(data);
-                if (FirstChoice(chunk.RootElement) is { } choice && choice.TryGetProperty("delta"u8, out var delta) && delta.ValueKind == JsonValueKind.Object
+                var root = chunk.RootElement;
+                if (FirstChoice(root) is { } choice && choice.TryGetProperty("delta"u8, out var delta) && delta.ValueKind == JsonValueKind.Object
                     && delta.TryGetProperty("content"u8, out var content) && content.ValueKind == JsonValueKind.String)
                 {
                     text.Append(content.GetString());
+                }
+                else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type"u8, out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("response.output_text.delta"u8)
+                         && root.TryGetProperty("delta"u8, out var textDelta) && textDelta.ValueKind == JsonValueKind.String)
+                {
+                    text.Append(textDelta.GetString());
                 }
             }
         }
@@ -155,6 +187,25 @@ public static class JudgeText
         catch (JsonException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Messages (<c>role</c>, <c>content</c>) as <c>role: text</c> lines; items that are not messages are passed over.</summary>
+    private static void AppendMessages(StringBuilder text, JsonElement messages)
+    {
+        foreach (var message in messages.EnumerateArray())
+        {
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var role = message.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "user";
+            var content = message.TryGetProperty("content"u8, out var c) ? ContentText(c) : null;
+            if (!string.IsNullOrEmpty(content))
+            {
+                text.Append(role).Append(": ").Append(content).Append('\n');
+            }
         }
     }
 

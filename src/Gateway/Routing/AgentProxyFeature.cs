@@ -1,3 +1,4 @@
+using Rollgate.Quality;
 using Yarp.ReverseProxy.Model;
 
 namespace Rollgate.Routing;
@@ -18,7 +19,10 @@ public sealed class AgentProxyFeature : ReverseProxyFeature
     /// <summary>Set by <see cref="ForwardableHeadersTransform"/> when a request header cannot be forwarded: the request is not sent.</summary>
     public string? UnforwardableHeader { get; set; }
 
-    public static AgentProxyFeature Assign(HttpContext context, RouteModel route, ClusterState cluster, string requestId, bool generated)
+    /// <summary>Set when the request was sampled for the judge: the response transform then copies the answer.</summary>
+    public PassthroughSample? Sample { get; init; }
+
+    public static AgentProxyFeature Assign(HttpContext context, RouteModel route, ClusterState cluster, string requestId, bool generated, PassthroughSample? sample)
     {
         var destinations = cluster.DestinationsState;
         var feature = new AgentProxyFeature
@@ -30,6 +34,7 @@ public sealed class AgentProxyFeature : ReverseProxyFeature
             ProxiedDestination = context.GetReverseProxyFeature().ProxiedDestination,
             RequestId = requestId,
             Generated = generated,
+            Sample = sample,
         };
         context.Features.Set<IReverseProxyFeature>(feature);
         return feature;

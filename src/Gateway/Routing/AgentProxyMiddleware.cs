@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Rollgate.Managed;
+using Rollgate.Quality;
 using Rollgate.Security;
 using Rollgate.Signals;
 using Yarp.ReverseProxy;
@@ -13,8 +14,9 @@ namespace Rollgate.Routing;
 /// <summary>
 /// Runs inside YARP's proxy pipeline for every agent request, as a sequence of steps: the request id
 /// (<see cref="RequestIds"/>), the agent's routing, the version (<see cref="VersionChooser"/>), the body limit, the
-/// retry on stable (<see cref="StableRetry"/>), the forward to the version's route and cluster, the owner of any fault
-/// (<see cref="ForwarderFaults"/>), and the request's signals (<see cref="RequestRecorder"/>). Reads one immutable
+/// retry on stable (<see cref="StableRetry"/>), the sample for the judge (<see cref="PassthroughSample"/>), the forward
+/// to the version's route and cluster, the owner of any fault (<see cref="ForwarderFaults"/>), and the request's
+/// signals (<see cref="RequestRecorder"/>). Reads one immutable
 /// table; no locks, no I/O. Only backend faults count against a version: a request the client abandons is
 /// <c>canceled</c>, outside every figure rules read, and a request the gateway refuses (body too large, unforwardable
 /// header) is not counted at all. Every problem it answers carries <c>X-Request-Id</c> (<see cref="ProxyProblems"/>).
@@ -28,6 +30,7 @@ public sealed partial class AgentProxyMiddleware
     private readonly IRequestRecorder _recorder;
     private readonly ProxyLimits _limits;
     private readonly ManagedChat _managed;
+    private readonly JudgeQueue? _judges;
     private readonly ILogger _logger;
 
     public AgentProxyMiddleware(
@@ -38,12 +41,14 @@ public sealed partial class AgentProxyMiddleware
         IRequestLedger ledger,
         ProxyLimits limits,
         ManagedChat managed,
+        JudgeQueue judges,
         ILogger<AgentProxyMiddleware> logger)
-        : this(next, routing, proxyState, new VersionChooser(tokens), new RequestRecorder(ledger), limits, managed, logger)
+        : this(next, routing, proxyState, new VersionChooser(tokens), new RequestRecorder(ledger), limits, managed, judges, logger)
     {
     }
 
     /// <param name="recorder">The signal step; the allocation benchmark passes one that records nothing.</param>
+    /// <param name="judges">Where sampled answers go for judging; null: answers are never judged.</param>
     internal AgentProxyMiddleware(
         RequestDelegate next,
         RoutingState routing,
@@ -52,6 +57,7 @@ public sealed partial class AgentProxyMiddleware
         IRequestRecorder recorder,
         ProxyLimits limits,
         ManagedChat managed,
+        JudgeQueue? judges,
         ILogger<AgentProxyMiddleware> logger)
     {
         _next = next;
@@ -61,6 +67,7 @@ public sealed partial class AgentProxyMiddleware
         _recorder = recorder;
         _limits = limits;
         _managed = managed;
+        _judges = judges;
         _logger = logger;
     }
 
@@ -97,11 +104,15 @@ public sealed partial class AgentProxyMiddleware
         // The gateway reads usage from bodies, so it asks backends for identity encoding.
         request.Headers.AcceptEncoding = StringValues.Empty;
         var retry = StableRetry.Prepare(agent, target, request);
+        // Decided before forwarding, so the body can be copied as YARP reads it; preview requests are not judged.
+        using var sample = _judges is not null && agent.Quality is { } quality && target.Role != VersionRole.Preview
+            ? PassthroughSample.Start(quality, request)
+            : null;
 
         var body = context.Response.Body;
         try
         {
-            if (Reassign(context, target, requestId, generated) is not { } assigned)
+            if (Reassign(context, target, requestId, generated, sample) is not { } assigned)
             {
                 await ProxyProblems.NotLoadedAsync(context, agent, target, requestId);
                 return;
@@ -116,7 +127,7 @@ public sealed partial class AgentProxyMiddleware
                 _recorder.RetriedOnStable(target, Stopwatch.GetElapsedTime(started));
                 StableRetry.Rewind(context);
                 target = agent.Stable!;
-                if (Reassign(context, target, requestId, generated) is not { } stable)
+                if (Reassign(context, target, requestId, generated, sample) is not { } stable)
                 {
                     await ProxyProblems.NotLoadedAsync(context, agent, target, requestId);
                     return;
@@ -142,6 +153,10 @@ public sealed partial class AgentProxyMiddleware
                     if (error is not null && !context.Response.HasStarted)
                     {
                         await ProxyProblems.BackendAsync(context, agent, target, error, requestId);
+                    }
+                    else if (error is null)
+                    {
+                        sample?.Finish(_judges!, target, context.Response.StatusCode);
                     }
 
                     break;
@@ -208,9 +223,9 @@ public sealed partial class AgentProxyMiddleware
     /// Points the request at the target's version route and cluster (the route's transforms add the version's headers);
     /// null when this replica has not loaded them yet.
     /// </summary>
-    private AgentProxyFeature? Reassign(HttpContext context, VersionTarget target, string requestId, bool generated)
+    private AgentProxyFeature? Reassign(HttpContext context, VersionTarget target, string requestId, bool generated, PassthroughSample? sample)
         => _proxyState.TryGetRoute(target.RouteId, out var route) && _proxyState.TryGetCluster(target.ClusterId, out var cluster)
-            ? AgentProxyFeature.Assign(context, route, cluster, requestId, generated)
+            ? AgentProxyFeature.Assign(context, route, cluster, requestId, generated, sample)
             : null;
 
     [LoggerMessage(1200, LogLevel.Error, "Request {RequestId} to agent {Agent} failed in the gateway")]

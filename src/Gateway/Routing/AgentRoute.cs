@@ -13,7 +13,7 @@ public sealed class AgentRoute
     public required ulong BucketSeed { get; init; }
     /// <summary>A managed (<c>openai</c>) agent: its requests are answered by the gateway's model calls, not forwarded by YARP.</summary>
     public bool Managed { get; init; }
-    /// <summary>The agent's judge and sample rate, when its definition names a judge (managed agents' answers are judged).</summary>
+    /// <summary>The agent's judge and sample rate, when its definition names a judge: a sample of its answers is judged.</summary>
     public Quality.QualityPlan? Quality { get; init; }
     public VersionTarget? Stable { get; init; }
     public VersionTarget? Canary { get; init; }

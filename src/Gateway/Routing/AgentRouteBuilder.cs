@@ -38,7 +38,7 @@ public static class AgentRouteBuilder
             Status = state.Status,
             StickyKey = new StickyKeySource(record.Definition.StickyBy),
             Managed = managed,
-            Quality = managed ? Quality.QualityPlan.Of(record.Name, record.Definition) : null,
+            Quality = Quality.QualityPlan.Of(record.Name, record.Definition),
             BucketSeed = StickyBucket.Seed(record.Name),
             Stable = Target(state.ServingStable, VersionRole.Stable),
             Canary = canary,

@@ -10,7 +10,8 @@ namespace Rollgate.Routing;
 /// (<see cref="RestOfPathTransform"/>), <c>X-Rollgate-Agent</c>, <c>-Version</c>,
 /// <c>-Version-Hash</c> and <c>-Role</c>, constants of the route (set, replacing anything a client sent), so no
 /// request pays for building them. Toward the client: <c>X-Rollgate-Version</c> and <c>X-Request-Id</c>, and the
-/// start of usage capture for bodies that can carry it (see <see cref="UsageCaptureStream"/>).
+/// start of usage capture for bodies that can carry it (see <see cref="UsageCaptureStream"/>), which also copies a
+/// sampled answer for the judge (<see cref="Quality.PassthroughSample"/>).
 /// </summary>
 public sealed class RollgateTransforms : ITransformProvider
 {
@@ -48,15 +49,18 @@ public sealed class RollgateTransforms : ITransformProvider
             var http = transformContext.HttpContext;
             var headers = http.Response.Headers;
             headers[RollgateHeaders.Version] = version;
-            if (http.Features.Get<IReverseProxyFeature>() is AgentProxyFeature proxy)
+            var proxy = http.Features.Get<IReverseProxyFeature>() as AgentProxyFeature;
+            if (proxy is not null)
             {
                 headers[RollgateHeaders.RequestId] = proxy.RequestId;
             }
 
-            // The backend's headers are in place and the body is not copied yet: wrap it only if it can carry usage.
+            // The backend's headers are in place and the body is not copied yet: wrap it only if it can carry usage
+            // (and, for a request sampled for the judge, the text to judge).
             if (transformContext.ProxyResponse is not null && UsageCaptureStream.For(http.Response) is { } capture)
             {
                 http.Response.Body = capture;
+                proxy?.Sample?.Keep(http.Response, capture);
             }
 
             return ValueTask.CompletedTask;

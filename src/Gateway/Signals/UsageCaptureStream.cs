@@ -1,4 +1,5 @@
 using System.Buffers;
+using Rollgate.Quality;
 
 namespace Rollgate.Signals;
 
@@ -7,7 +8,7 @@ namespace Rollgate.Signals;
 /// and written through at once, so streams are never held back. A JSON body that arrives in one write is read in place;
 /// otherwise JSON bodies up to 1 MiB are kept in a pooled buffer and parsed at the end; for
 /// Server-Sent Events only <c>data:</c> lines that mention <c>"usage"</c> are parsed, the last one wins.
-/// Other content types pass straight through.
+/// Other content types pass straight through. A sampled answer is also copied whole for the judge (<see cref="Copy"/>).
 /// </summary>
 public sealed class UsageCaptureStream : Stream
 {
@@ -25,6 +26,7 @@ public sealed class UsageCaptureStream : Stream
         _inner = inner;
         _mode = mode;
         _contentLength = contentLength;
+        IsEventStream = mode == Mode.EventStream;
     }
 
     private enum Mode : byte
@@ -62,6 +64,12 @@ public sealed class UsageCaptureStream : Stream
     public long InputTokens { get; private set; }
     public long OutputTokens { get; private set; }
     public bool HasUsage { get; private set; }
+
+    /// <summary>True for Server-Sent Events, false for a JSON body.</summary>
+    public bool IsEventStream { get; }
+
+    /// <summary>Where every chunk is also copied when the answer was sampled for the judge; null otherwise.</summary>
+    internal BodyCopy? Copy { get; set; }
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -115,6 +123,7 @@ public sealed class UsageCaptureStream : Stream
 
     private void Observe(ReadOnlySpan<byte> chunk)
     {
+        Copy?.Append(chunk);
         switch (_mode)
         {
             case Mode.Json when _length == 0 && chunk.Length == _contentLength:

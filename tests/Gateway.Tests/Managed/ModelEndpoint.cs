@@ -13,6 +13,9 @@ internal sealed class ModelEndpoint : IDisposable
     /// <summary>The base URL a version names as <c>model.endpoint</c>.</summary>
     public string Endpoint => _server.Urls[0] + "/v1";
 
+    /// <summary>The server's root, for a passthrough version's backend (the client's <c>/v1/…</c> path is forwarded as it is).</summary>
+    public string Root => _server.Urls[0];
+
     public void Answers(string content, int promptTokens = 1000, int completionTokens = 200)
         => Reply(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Completion(content, promptTokens, completionTokens)));
 

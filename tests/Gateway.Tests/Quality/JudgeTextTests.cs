@@ -68,6 +68,36 @@ public sealed class JudgeTextTests
     }
 
     [Fact]
+    public void A_responses_request_is_read_from_its_instructions_and_input()
+    {
+        Assert.Equal("system: Be brief.\nuser: Capital of France?\n",
+            JudgeText.Conversation("""{"model": "m", "instructions": "Be brief.", "input": "Capital of France?"}"""u8));
+        Assert.Equal("user: Hi\nassistant: Hello\nuser: Bye\n", JudgeText.Conversation("""
+            {"input": [{"role": "user", "content": "Hi"}, {"type": "function_call_output", "output": "42"},
+                       {"role": "assistant", "content": [{"type": "output_text", "text": "Hello"}]},
+                       {"role": "user", "content": [{"type": "input_text", "text": "Bye"}]}]}
+            """u8));
+    }
+
+    [Fact]
+    public void A_response_is_judged_as_the_text_of_its_output_messages_whole_or_streamed()
+    {
+        var response = """
+            {"object": "response", "output": [{"type": "reasoning", "summary": []}, {"type": "function_call", "name": "f", "arguments": "{}"},
+              {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Paris", "annotations": []}, {"type": "output_text", "text": "."}]}],
+             "usage": {"input_tokens": 10, "output_tokens": 2}}
+            """;
+        var stream = "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{}}\n\n"
+                     + "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Par\"}\n\n"
+                     + "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"is.\"}\n\n"
+                     + "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"output\":[]}}\n\n";
+
+        Assert.Equal("Paris.", JudgeText.Answer(Encoding.UTF8.GetBytes(response), streamed: false));
+        Assert.Equal("Paris.", JudgeText.Answer(Encoding.UTF8.GetBytes(stream), streamed: true));
+        Assert.Equal("", JudgeText.Answer("""{"output": [{"type": "function_call", "name": "f"}]}"""u8, streamed: false));
+    }
+
+    [Fact]
     public void The_judge_request_has_the_rubric_as_system_message_and_asks_for_json()
     {
         var request = JsonNode.Parse(JudgeText.Request(Plan, "user: Hi\n", "Hello"))!;
