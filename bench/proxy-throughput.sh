@@ -39,7 +39,7 @@
 #   SCENARIO [all]  stable | canary | all       DURATION [4s]   one measurement
 #   ROUNDS [16]     rounds (pairs)              WARMUP [30s]    wrk warm-up per side (and per scenario)
 #   CONNECTIONS [16] THREADS [1]                TARGET [0.90; 0.95 for tools and judge]   minimum gateway/baseline ratio
-#   JUDGE_RATE [0.05] sampleRate of the live judge
+#   JUDGE_RATE [0.05] sampleRate of the live judge   JUDGES ["live dead hang"] which judge pairs --judge measures
 #   KEEP_WORK=1     keep the temp dir (logs, seed, data dir) for inspection
 #   GATEWAY_ARGS    extra gateway arguments, split on spaces (e.g. "--Logging:LogLevel:Default=None")
 #   BASELINE_ARGS   extra baseline arguments, split on spaces. "--SpecHeaders true" makes the baseline add the headers
@@ -88,6 +88,7 @@ esac
 # held to a tighter bar than an agent's.
 if [[ -z $TARGET ]]; then [[ $SCENARIO == tools || $SCENARIO == judge ]] && TARGET=0.95 || TARGET=0.90; fi
 JUDGE_RATE=${JUDGE_RATE:-0.05}
+JUDGES=${JUDGES:-live dead hang}
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -367,7 +368,7 @@ fi
 if [[ $SCENARIO == judge ]]; then
   chat_lua
   managed_url="http://127.0.0.1:$PROXY_PORT/agents/$AGENT-managed/v1/chat/completions"
-  for judge in live dead hang; do
+  for judge in $JUDGES; do
     wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-judge-$judge/v1/models"
     measure "judge-$judge" "$WORK/chat-2k.lua" "$managed_url" "$GATEWAY_PID" \
       "http://127.0.0.1:$PROXY_PORT/agents/$AGENT-judge-$judge/v1/chat/completions"

@@ -1,7 +1,9 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rollgate.Agents;
+using Rollgate.Managed;
 using Rollgate.Quality;
 using Rollgate.Routing;
 using Rollgate.Signals;
@@ -43,7 +45,7 @@ public class JudgeSamplingBenchmarks
         };
         _plan = new QualityPlan("bench-bot", settings);
         _always = new QualityPlan("bench-bot", settings with { SampleRate = 1 });
-        _queue = new JudgeQueue(new QualityOptions { QueueCapacity = 1000 });
+        _queue = new JudgeQueue(new QualityOptions { QueueCapacity = 1000 }, new ModelCircuits(new ModelCircuitOptions(), TimeProvider.System, NullLogger<ModelCircuits>.Instance));
         _signals = new SignalRecorder().For("bench-bot", 1);
         _target = new ProxyFixture().Route.Stable!;
         _requestBody.Write(_request);
@@ -54,9 +56,14 @@ public class JudgeSamplingBenchmarks
     [Benchmark(Baseline = true, Description = "sampling decision (every request)")]
     public bool Decide() => _plan.Sample();
 
-    [Benchmark(Description = "a sampled request: 2 KB answer copied, request kept, sample queued")]
+    [Benchmark(Description = "a sampled request: judge admits it, 2 KB answer copied, request kept, sample queued")]
     public int Sampled()
     {
+        if (!_queue.Admits(_plan, "1"))
+        {
+            return 0;
+        }
+
         using var kept = new BodyCopy();
         // The relay's 16 KB reads deliver a 2 KB answer in one chunk.
         kept.Append(_answer);
@@ -73,7 +80,7 @@ public class JudgeSamplingBenchmarks
         var request = _context.Request;
         _requestBody.Position = 0;
         request.Body = _requestBody;
-        using var sample = PassthroughSample.Start(_always, request)!;
+        using var sample = PassthroughSample.Start(_always, request, _queue, _target)!;
         while (request.Body.Read(_scratch) > 0)
         {
             // YARP reading the body to send it on

@@ -70,8 +70,8 @@ public static class GatewayHost
         services.AddSingleton(sp => new ManagedChat(sp.GetRequiredService<ModelClient>(), sp.GetRequiredService<ModelCircuits>(),
             sp.GetRequiredService<ToolCircuits>(), new RequestRecorder(sp.GetRequiredService<IRequestLedger>()), sp.GetRollgateOptions().BackendTimeout,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ManagedChat>>(), sp.GetRequiredService<JudgeQueue>()));
-        services.AddSingleton(sp => new JudgeQueue(sp.GetRequiredService<IOptions<QualityOptions>>().Value));
-        services.AddSingleton(sp => new JudgeBudget(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new JudgeQueue(sp.GetRequiredService<IOptions<QualityOptions>>().Value, sp.GetRequiredService<ModelCircuits>()));
+        services.AddSingleton<JudgeBudget>();
         services.AddHostedService<JudgeWorker>();
         services.AddSingleton<ReleaseSynchronizer>();
         services.AddSingleton<IReleaseApplier>(sp => sp.GetRequiredService<ReleaseSynchronizer>());

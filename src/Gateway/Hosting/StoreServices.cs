@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rollgate.Quality;
 using Rollgate.Rules.Evaluation;
 using Rollgate.Signals;
 using Rollgate.Stores;
@@ -10,7 +11,7 @@ namespace Rollgate.Hosting;
 
 /// <summary>
 /// Registers the store named by <c>Rollgate:Store</c> with its companions: figures, the request ledger, the
-/// rule-state board, the circuit board and the rule memory. <c>file</c> keeps them in this process; <c>redis</c> shares them with the fleet
+/// rule-state board, the circuit board, the judges' spend and the rule memory. <c>file</c> keeps them in this process; <c>redis</c> shares them with the fleet
 /// over one connection. Which one is decided when they are first resolved, from the bound and validated settings.
 /// </summary>
 public static class StoreServices
@@ -35,6 +36,9 @@ public static class StoreServices
         services.AddSingleton<ICircuitBoard>(sp => Redis(sp) is { } redis
             ? new RedisCircuitBoard(redis.Connection, redis.KeyPrefix, Time(sp), sp.GetRequiredService<ILogger<RedisCircuitBoard>>())
             : new InMemoryCircuitBoard(Time(sp)));
+        services.AddSingleton<IJudgeSpend>(sp => Redis(sp) is { } redis
+            ? new RedisJudgeSpend(redis.Connection, redis.KeyPrefix)
+            : new InMemoryJudgeSpend());
         services.AddSingleton<IRuleMemoryStore>(sp => Redis(sp) is { } redis
             ? new RedisRuleMemoryStore(redis.Connection, redis.KeyPrefix)
             : new FileRuleMemoryStore(Settings(sp).DataDir));

@@ -110,6 +110,7 @@ public sealed partial class ManagedChat
         using var sent = new PooledBufferWriter(body.Length + 4096);
         // Decided before the call, so an unsampled request pays one random draw and nothing else.
         var judged = _judges is not null && agent.Quality is { } quality && target.Role != VersionRole.Preview && quality.Sample()
+                     && _judges.Admits(quality, target.NumberText)
             ? new Judged(agent.Quality, body.Written)
             : null;
         await CallAsync(context, target, managed, chat, sent, judged, requestId);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Polly;
 using Polly.CircuitBreaker;
@@ -19,11 +20,19 @@ public sealed partial class ModelCircuits(ModelCircuitOptions options, TimeProvi
     public static readonly ResiliencePropertyKey<TimeSpan> Timeout = new("rollgate.model.timeout");
 
     private readonly ResiliencePipelineRegistry<string> _registry = new();
+    private readonly ConcurrentDictionary<string, BreakWindow> _breaks = new();
+
+    /// <summary>
+    /// Whether the endpoint's circuit is open and its break not over: a call now would be refused. Lock-free, for
+    /// callers that would prepare a call first (the judge), so that a dead endpoint costs them nothing.
+    /// </summary>
+    public bool IsRefusing(string endpointKey) => _breaks.TryGetValue(endpointKey, out var window) && window.Covers(time.GetUtcNow());
 
     /// <summary>The pipeline of one endpoint; callers keep it (the same instance for the life of the process).</summary>
     public ResiliencePipeline<HttpResponseMessage> For(string endpointKey)
         => _registry.GetOrAddPipeline<HttpResponseMessage>(endpointKey, builder =>
         {
+            var window = _breaks.GetOrAdd(endpointKey, static _ => new BreakWindow());
             builder.TimeProvider = time;
             builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
                 {
@@ -34,11 +43,13 @@ public sealed partial class ModelCircuits(ModelCircuitOptions options, TimeProvi
                     ShouldHandle = static args => ValueTask.FromResult(IsFailure(args.Outcome, args.Context.CancellationToken)),
                     OnOpened = args =>
                     {
+                        window.Open(time.GetUtcNow() + args.BreakDuration);
                         LogOpened(logger, endpointKey, args.BreakDuration);
                         return default;
                     },
                     OnClosed = _ =>
                     {
+                        window.Close();
                         LogClosed(logger, endpointKey);
                         return default;
                     },
@@ -54,6 +65,18 @@ public sealed partial class ModelCircuits(ModelCircuitOptions options, TimeProvi
 
     [LoggerMessage(1212, LogLevel.Information, "Model endpoint {Endpoint} answers again: its circuit is closed")]
     private static partial void LogClosed(ILogger logger, string endpoint);
+
+    /// <summary>Until when an endpoint's open circuit refuses calls; after that the next call is its half-open trial.</summary>
+    private sealed class BreakWindow
+    {
+        private long _until = DateTimeOffset.MinValue.UtcTicks;
+
+        public bool Covers(DateTimeOffset now) => now.UtcTicks < Volatile.Read(ref _until);
+
+        public void Open(DateTimeOffset until) => Volatile.Write(ref _until, until.UtcTicks);
+
+        public void Close() => Volatile.Write(ref _until, DateTimeOffset.MinValue.UtcTicks);
+    }
 
     /// <summary>What counts against an endpoint: not a call the client gave up on.</summary>
     public static bool IsFailure(in Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch

@@ -10,7 +10,7 @@ namespace Rollgate.Quality;
 /// <summary>
 /// Judges the sampled answers of <see cref="JudgeQueue"/>, <see cref="QualityOptions.Concurrency"/> at a time: one
 /// OpenAI-compatible chat call per answer through the judge endpoint's circuit (<see cref="ModelCircuits"/>), its cost
-/// counted against the agent's daily budget, and a score from 0 to 1 recorded in the version's figures. A call that
+/// counted against the agent's daily budget (fleet-wide, <see cref="JudgeBudget"/>), and a score from 0 to 1 recorded in the version's figures. A call that
 /// fails or answers anything but a score is counted, never scored.
 /// </summary>
 public sealed partial class JudgeWorker(
@@ -60,9 +60,14 @@ public sealed partial class JudgeWorker(
     internal async Task<string> JudgeAsync(JudgeSample sample, CancellationToken stoppingToken)
     {
         var plan = sample.Plan;
-        if (!budget.Allows(plan))
+        if (circuits.IsRefusing(plan.Judge.CircuitKey))
         {
-            return JudgeOutcome.OverBudget;
+            return JudgeOutcome.Failed; // queued before its circuit opened: the call would be refused, so nothing is prepared
+        }
+
+        if (await budget.RefusalAsync(plan, stoppingToken) is { } refusal)
+        {
+            return refusal;
         }
 
         var answer = JudgeText.Answer(sample.Answer, sample.Streamed);
@@ -115,7 +120,7 @@ public sealed partial class JudgeWorker(
             var cost = judge.Pricing.Cost(input, output);
             if (cost > 0)
             {
-                budget.Add(plan.Agent, cost);
+                await budget.AddAsync(plan.Agent, cost, stoppingToken);
                 RollgateMetrics.JudgeCost.WithLabels(plan.Agent).Inc(cost);
             }
         }

@@ -19,12 +19,16 @@ public sealed class PassthroughSample : IDisposable
 
     public QualityPlan Plan { get; }
 
-    /// <summary>Draws whether to judge this request and, when it is drawn and carries JSON, starts copying its body.</summary>
-    public static PassthroughSample? Start(QualityPlan plan, HttpRequest request)
+    /// <summary>
+    /// Draws whether to judge this request and, when it is drawn, carries JSON and the judge can take it
+    /// (<see cref="JudgeQueue.Admits"/>), starts copying its body.
+    /// </summary>
+    public static PassthroughSample? Start(QualityPlan plan, HttpRequest request, JudgeQueue judges, VersionTarget target)
     {
-        if (!plan.Sample() || !request.HasJsonContentType())
+        // A conversation is JSON (chat completions, responses): anything else has none to judge.
+        if (!plan.Sample() || !request.HasJsonContentType() || !judges.Admits(plan, target.NumberText))
         {
-            return null; // a conversation is JSON (chat completions, responses); anything else has none to judge
+            return null;
         }
 
         var sample = new PassthroughSample(plan);

@@ -106,7 +106,7 @@ public sealed partial class AgentProxyMiddleware
         var retry = StableRetry.Prepare(agent, target, request);
         // Decided before forwarding, so the body can be copied as YARP reads it; preview requests are not judged.
         using var sample = _judges is not null && agent.Quality is { } quality && target.Role != VersionRole.Preview
-            ? PassthroughSample.Start(quality, request)
+            ? PassthroughSample.Start(quality, request, _judges, target)
             : null;
 
         var body = context.Response.Body;

@@ -24,19 +24,25 @@ public sealed class ModelCircuitTests
     [Fact]
     public async Task Failures_open_the_circuit_which_refuses_calls_until_the_break_is_over()
     {
+        const string endpoint = "http://model-a/v1/chat/completions gpt";
         var circuits = new ModelCircuits(Options, _clock, NullLogger<ModelCircuits>.Instance);
-        var pipeline = circuits.For("http://model-a/v1/chat/completions gpt");
+        var pipeline = circuits.For(endpoint);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await CallAsync(pipeline, HttpStatusCode.ServiceUnavailable)).Result!.StatusCode);
+        Assert.False(circuits.IsRefusing(endpoint));
         Assert.Equal(HttpStatusCode.BadGateway, (await CallAsync(pipeline, HttpStatusCode.BadGateway)).Result!.StatusCode);
+        Assert.True(circuits.IsRefusing(endpoint));
         var refused = await CallAsync(pipeline, HttpStatusCode.OK);
 
         Assert.IsType<BrokenCircuitException>(refused.Exception);
         Assert.Equal(2, _calls); // the refused call never reached the model
         _clock.Advance(Options.BreakDuration);
+        Assert.False(circuits.IsRefusing(endpoint)); // the break is over: the next call is the trial
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(pipeline, HttpStatusCode.OK)).Result!.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(pipeline, HttpStatusCode.OK)).Result!.StatusCode);
         Assert.Equal(4, _calls);
+        Assert.False(circuits.IsRefusing(endpoint));
+        Assert.False(circuits.IsRefusing("http://never-called/v1/chat/completions gpt"));
     }
 
     [Fact]

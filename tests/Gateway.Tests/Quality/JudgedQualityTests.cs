@@ -106,6 +106,34 @@ public sealed class JudgedQualityTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task While_the_judges_circuit_is_open_samples_are_counted_failed_without_calling_it()
+    {
+        _model.Answers("Paris.");
+        _judge.Fails(500);
+        await StartAsync(sampleRate: 1, settings: new Dictionary<string, string>
+        {
+            ["Rollgate:ModelCircuit:MinimumThroughput"] = "2",
+            ["Rollgate:ModelCircuit:BreakDuration"] = "1h",
+            ["Rollgate:Quality:Concurrency"] = "1",
+        });
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await ChatAsync("Capital?")).StatusCode);
+        }
+
+        await Eventually.TrueAsync(async () => await JudgedAsync("failed") == 2, "two failed judge calls open its circuit");
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await ChatAsync("Capital?")).StatusCode);
+        }
+
+        // Counted when sampled, before anything is copied: no call, no queue.
+        Assert.Equal(7, await JudgedAsync("failed"));
+        Assert.Equal(2, _judge.Calls);
+    }
+
+    [Fact]
     public async Task A_hanging_judge_fills_the_bounded_queue_and_further_samples_are_dropped_while_clients_are_answered()
     {
         _model.Answers("Paris.");

@@ -42,6 +42,7 @@ public sealed class RedisKeyLayoutTests(RedisServer redis) : IClassFixture<Redis
         await new RedisRuleStateBoard(connection, Prefix).PublishAsync(Agent,
             [new RuleStatus("rollback when error_rate > 15%", RuleStateKind.Ok, 0, null, 1, 10, 0, At)], None);
         await new RedisRuleMemoryStore(connection, Prefix).WriteAsync(Agent, new RuleMemory { EvaluatedAt = At }, None);
+        await new RedisJudgeSpend(connection, Prefix).AddAsync(Agent, DateOnly.FromDateTime(At.UtcDateTime), 0.25, None);
 
         var keys = connection.GetServers().Single().Keys(pattern: Prefix + ":*").Select(key => key.ToString()).Order(StringComparer.Ordinal);
         Assert.Equal(
@@ -55,6 +56,7 @@ public sealed class RedisKeyLayoutTests(RedisServer redis) : IClassFixture<Redis
                 "layout:{bot}:fig:1740830400",
                 "layout:{bot}:figm:29013840",
                 "layout:{bot}:history",
+                "layout:{bot}:judgespend:2025-03-01",
                 "layout:{bot}:req:483564",
                 "layout:{bot}:rulememory",
                 "layout:{bot}:rules",

@@ -56,6 +56,9 @@ internal sealed class RedisKeys
     /// <summary>Hash: eval result id → EvalResult JSON.</summary>
     public RedisKey EvalResults(string agent) => Agent(agent, "evalresults");
 
+    /// <summary>Float: what the agent's judge cost on a UTC day, across the fleet (INCRBYFLOAT).</summary>
+    public RedisKey JudgeSpend(string agent, DateOnly day) => Agent(agent, "judgespend:" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+
     /// <summary>Hash: version number → AgentVersion JSON.</summary>
     public RedisKey Versions(string agent) => Agent(agent, "versions");
 
