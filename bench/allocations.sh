@@ -19,7 +19,7 @@
 #                          judge pays, what a sampled managed or passthrough request adds (its copies and queueing), and
 #                          both at sampleRate 0.05 (informative, not judged). Alone: --filter '*JudgeSampling*'.
 # Prints BenchmarkDotNet's table, then "on / off / delta" bytes per request and PASS/FAIL per comparison, and the
-# transforms' time ratio. With --filter '*Transform*' only that comparison runs (exit 0).
+# transforms' time ratio. With --filter '*Transform*' or '*JudgeSampling*' only those informative benchmarks run (exit 0).
 #
 # Environment: ARTIFACTS [$ROOT/artifacts/bench] build output (dotnet --artifacts-path).
 # Exit status: 0 PASS, 1 FAIL or an error. Needs the .NET 10 SDK. Takes about 2 minutes with the short job.

@@ -124,9 +124,9 @@ if (rewrite is { } r && rewriteGuarded is { } rg)
 
 if (judged == 0)
 {
-    if (gatewayTransforms is not null)
+    if (gatewayTransforms is not null || Nanoseconds(nameof(JudgeSamplingBenchmarks), nameof(JudgeSamplingBenchmarks.Decide)) is not null)
     {
-        return 0; // only the transform comparison was asked for: informative, nothing to judge
+        return 0; // only informative benchmarks were asked for (transforms, judge sampling): nothing to judge
     }
 
     Console.WriteLine("verdict: nothing judged (filtered out or failed)");
