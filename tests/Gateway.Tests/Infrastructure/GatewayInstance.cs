@@ -158,6 +158,19 @@ public sealed class GatewayInstance : IAsyncDisposable
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A version's figures from <c>GET …/metrics</c> once <paramref name="ready"/> holds (replicas write figures once a second).</summary>
+    public async Task<JsonObject> FiguresAsync(string agent, int version, Func<JsonObject, bool> ready)
+    {
+        JsonObject? figures = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var versions = (await Admin.GetFromJsonAsync<JsonObject>($"/admin/agents/{agent}/metrics"))!["versions"]!.AsArray();
+            figures = versions.Select(v => v!.AsObject()).FirstOrDefault(v => v["version"]!.GetValue<int>() == version);
+            return figures is not null && ready(figures);
+        }, $"version {version}'s figures are written");
+        return figures!;
+    }
+
     /// <summary>Registers an agent with one version on <paramref name="backendUrl"/> and deploys it.</summary>
     public async Task<int> ReleaseAsync(string agent, string backendUrl, object? definition = null)
     {

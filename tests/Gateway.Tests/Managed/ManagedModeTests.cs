@@ -127,7 +127,7 @@ public sealed class ManagedModeTests : IAsyncLifetime
         Assert.Equal(1, Metric(metrics, "rollgate_model_requests_total", $"agent=\"{_agent}\",version=\"1\",model=\"gpt-primary\",outcome=\"error\""));
         Assert.Equal(1, Metric(metrics, "rollgate_model_requests_total", $"agent=\"{_agent}\",version=\"1\",model=\"gpt-fallback\",outcome=\"success\""));
         Assert.Equal(1, Metric(metrics, "rollgate_requests_total", $"agent=\"{_agent}\",version=\"1\",role=\"stable\",outcome=\"success\""));
-        var figures = await FiguresAsync(f => f["requests"]!.GetValue<long>() == 1);
+        var figures = await _gateway.FiguresAsync(_agent, 1, f => f["requests"]!.GetValue<long>() == 1);
         Assert.Equal(1, figures["fallbacks"]!.GetValue<long>());
         Assert.Equal(1, figures["fallbackRate"]!.GetValue<double>());
         Assert.Equal(0.0018, figures["costUsd"]!.GetValue<double>(), 9);
@@ -164,7 +164,7 @@ public sealed class ManagedModeTests : IAsyncLifetime
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
         Assert.Equal("https://rollgate.dev/problems/model-unavailable", (string?)problem!["type"]);
         Assert.Contains("gpt-primary (500), gpt-fallback (503)", (string?)problem["detail"]);
-        var figures = await FiguresAsync(f => f["requests"]!.GetValue<long>() == 1);
+        var figures = await _gateway.FiguresAsync(_agent, 1, f => f["requests"]!.GetValue<long>() == 1);
         Assert.Equal(1, figures["errors"]!.GetValue<long>());
     }
 
@@ -268,7 +268,7 @@ public sealed class ManagedModeTests : IAsyncLifetime
         var metrics = await _gateway.Admin.GetStringAsync("/metrics");
         Assert.Equal(2, Metric(metrics, "rollgate_guardrail_blocks_total", $"agent=\"{_agent}\",version=\"1\",stage=\"input\""));
         Assert.Equal(1, Metric(metrics, "rollgate_guardrail_blocks_total", $"agent=\"{_agent}\",version=\"1\",stage=\"output\""));
-        var figures = await FiguresAsync(f => f["requests"]!.GetValue<long>() == 1);
+        var figures = await _gateway.FiguresAsync(_agent, 1, f => f["requests"]!.GetValue<long>() == 1);
         Assert.Equal(0, figures["errors"]!.GetValue<long>());
     }
 
@@ -378,19 +378,6 @@ public sealed class ManagedModeTests : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Post, $"/agents/{_agent}/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-client");
         return _gateway.Proxy.SendAsync(request);
-    }
-
-    /// <summary>Version 1's figures once <paramref name="ready"/> holds (replicas write figures once a second).</summary>
-    private async Task<JsonObject> FiguresAsync(Func<JsonObject, bool> ready)
-    {
-        JsonObject? figures = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            var versions = (await _gateway.Admin.GetFromJsonAsync<JsonObject>($"/admin/agents/{_agent}/metrics"))!["versions"]!.AsArray();
-            figures = versions.Select(v => v!.AsObject()).FirstOrDefault(v => v["version"]!.GetValue<int>() == 1);
-            return figures is not null && ready(figures);
-        }, "version 1's figures are written");
-        return figures!;
     }
 
     private static string? Header<T>(ClientResult<T> result, string name)

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Rollgate.Agents;
 using Rollgate.Quality;
 using Rollgate.Stores.Redis;
 using Rollgate.Tests.Infrastructure;
@@ -50,12 +49,7 @@ public abstract class JudgeSpendContractTests : IAsyncLifetime
     public async Task Two_replicas_budgets_share_the_days_spend_and_a_new_day_starts_afresh()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero));
-        var plan = new QualityPlan("bot", new QualitySettings
-        {
-            Judge = new JudgeSpec { Endpoint = "http://127.0.0.1:9/v1", Model = "judge" },
-            Rubric = "Be right.",
-            MaxDailyCostUsd = 1,
-        });
+        var plan = TestQualityPlans.Of("bot", maxDailyCostUsd: 1);
         var first = new JudgeBudget(Spend, time, NullLogger<JudgeBudget>.Instance);
         var second = new JudgeBudget(Spend, time, NullLogger<JudgeBudget>.Instance);
 
@@ -97,12 +91,7 @@ public sealed class RedisJudgeSpendTests(RedisServer redis) : JudgeSpendContract
 /// <summary>The budget while the shared store is unreachable: nothing is judged unchecked, and no spend is lost.</summary>
 public sealed class JudgeBudgetOutageTests
 {
-    private static readonly QualityPlan Plan = new("bot", new QualitySettings
-    {
-        Judge = new JudgeSpec { Endpoint = "http://127.0.0.1:9/v1", Model = "judge" },
-        Rubric = "Be right.",
-        MaxDailyCostUsd = 1,
-    });
+    private static readonly QualityPlan Plan = TestQualityPlans.Of("bot", maxDailyCostUsd: 1);
 
     [Fact]
     public async Task An_unreadable_spend_judges_nothing_and_spend_that_could_not_be_added_is_added_later()

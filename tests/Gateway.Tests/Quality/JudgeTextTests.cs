@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Rollgate.Agents;
 using Rollgate.Quality;
 
 namespace Rollgate.Tests.Quality;
@@ -8,12 +7,7 @@ namespace Rollgate.Tests.Quality;
 /// <summary>What the judge is sent and what counts as its score, and that sampling takes the same share whatever the version.</summary>
 public sealed class JudgeTextTests
 {
-    private static readonly QualityPlan Plan = new("agent", new QualitySettings
-    {
-        Judge = new JudgeSpec { Endpoint = "http://127.0.0.1:9/v1", Model = "judge" },
-        Rubric = "Be correct.",
-        SampleRate = 0.05,
-    });
+    private static readonly QualityPlan Plan = TestQualityPlans.Of("agent");
 
     [Theory]
     [InlineData("""{"score": 0.75}""", true, 0.75)]

@@ -46,7 +46,7 @@ public sealed class JudgedQualityTests : IAsyncDisposable
             Assert.Equal(HttpStatusCode.OK, (await ChatAsync("What is the capital of France?")).StatusCode);
         }
 
-        var figures = await FiguresAsync(f => (long?)f["qualityScored"] == 10);
+        var figures = await _gateway!.FiguresAsync(_agent, 1, f => (long?)f["qualityScored"] == 10);
         Assert.Equal(0.9, (double)figures["qualityScore"]!, 6);
         Assert.Equal(10, await JudgedAsync("scored"));
         Assert.Equal(10, await _gateway!.MetricAsync($"rollgate_quality_score_count{{agent=\"{_agent}\",version=\"1\"}}"));
@@ -75,7 +75,7 @@ public sealed class JudgedQualityTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync());
 
-        var figures = await FiguresAsync(f => (long?)f["qualityScored"] == 1);
+        var figures = await _gateway!.FiguresAsync(_agent, 1, f => (long?)f["qualityScored"] == 1);
         Assert.Equal(0.8, (double)figures["qualityScore"]!, 6);
     }
 
@@ -99,7 +99,7 @@ public sealed class JudgedQualityTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, (await ChatAsync("Capital?")).StatusCode);
         await Eventually.TrueAsync(async () => await JudgedAsync("unparseable") == 2, "a score outside 0..1 is unparseable");
 
-        var figures = await FiguresAsync(f => (long?)f["requests"] == 5);
+        var figures = await _gateway!.FiguresAsync(_agent, 1, f => (long?)f["requests"] == 5);
         Assert.Equal(0, (long)figures["qualityScored"]!);
         Assert.Null(figures["qualityScore"]);
         Assert.Equal(0, await JudgedAsync("scored"));
@@ -256,16 +256,4 @@ public sealed class JudgedQualityTests : IAsyncDisposable
 
     private Task<double> JudgedAsync(string outcome)
         => _gateway!.MetricAsync($"rollgate_judge_requests_total{{agent=\"{_agent}\",version=\"1\",outcome=\"{outcome}\"}}");
-
-    private async Task<JsonObject> FiguresAsync(Func<JsonObject, bool> ready)
-    {
-        JsonObject? figures = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            var versions = (await _gateway!.Admin.GetFromJsonAsync<JsonObject>($"/admin/agents/{_agent}/metrics"))!["versions"]!.AsArray();
-            figures = versions.Select(v => v!.AsObject()).FirstOrDefault(v => (int)v["version"]! == 1);
-            return figures is not null && ready(figures);
-        }, "version 1's figures are written");
-        return figures!;
-    }
 }

@@ -46,7 +46,7 @@ public sealed class PassthroughJudgingTests : IAsyncDisposable
             Assert.Equal("Paris is the capital of France.", result.Value.Content[0].Text);
         }
 
-        var figures = await FiguresAsync(f => (long?)f["qualityScored"] == 4);
+        var figures = await _gateway!.FiguresAsync(_agent, 1, f => (long?)f["qualityScored"] == 4);
         Assert.Equal(0.9, (double)figures["qualityScore"]!, 6);
         Assert.Equal(4, await JudgedAsync("scored"));
         var user = (string)_judge.Received[0]["messages"]![1]!["content"]!;
@@ -73,7 +73,7 @@ public sealed class PassthroughJudgingTests : IAsyncDisposable
         }
 
         Assert.Equal("Paris.", text.ToString());
-        var figures = await FiguresAsync(f => (long?)f["qualityScored"] == 1);
+        var figures = await _gateway!.FiguresAsync(_agent, 1, f => (long?)f["qualityScored"] == 1);
         Assert.Equal(0.8, (double)figures["qualityScore"]!, 6);
     }
 
@@ -95,7 +95,7 @@ public sealed class PassthroughJudgingTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, (await PostChatAsync()).StatusCode);
 
         await Eventually.TrueAsync(async () => await JudgedAsync("skipped") == 1, "the answer without text is counted as skipped");
-        var figures = await FiguresAsync(f => (long?)f["requests"] == 3);
+        var figures = await _gateway!.FiguresAsync(_agent, 1, f => (long?)f["requests"] == 3);
         Assert.Equal(0, (long)figures["qualityScored"]!);
         Assert.Equal(0, _judge.Calls);
         Assert.Equal(0, await JudgedAsync("scored") + await JudgedAsync("dropped") + await JudgedAsync("failed"));
@@ -144,16 +144,4 @@ public sealed class PassthroughJudgingTests : IAsyncDisposable
 
     private Task<double> JudgedAsync(string outcome)
         => _gateway!.MetricAsync($"rollgate_judge_requests_total{{agent=\"{_agent}\",version=\"1\",outcome=\"{outcome}\"}}");
-
-    private async Task<JsonObject> FiguresAsync(Func<JsonObject, bool> ready)
-    {
-        JsonObject? figures = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            var versions = (await _gateway!.Admin.GetFromJsonAsync<JsonObject>($"/admin/agents/{_agent}/metrics"))!["versions"]!.AsArray();
-            figures = versions.Select(v => v!.AsObject()).FirstOrDefault(v => (int)v["version"]! == 1);
-            return figures is not null && ready(figures);
-        }, "version 1's figures are written");
-        return figures!;
-    }
 }
