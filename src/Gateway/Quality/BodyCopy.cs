@@ -6,7 +6,7 @@ namespace Rollgate.Quality;
 /// A copy of a sampled request or answer taken while it passes through, for the judge. A body larger than
 /// <see cref="MaxBytes"/> is not kept whole and so not judged.
 /// </summary>
-public sealed class BodyCopy : IDisposable
+internal sealed class BodyCopy : IDisposable
 {
     public const int MaxBytes = 1024 * 1024;
 

@@ -10,8 +10,8 @@ namespace Rollgate.Quality;
 /// <summary>
 /// Judges the sampled answers of <see cref="JudgeQueue"/>, <see cref="QualityOptions.Concurrency"/> at a time: one
 /// OpenAI-compatible chat call per answer through the judge endpoint's circuit (<see cref="ModelCircuits"/>), its cost
-/// counted against the agent's daily budget (fleet-wide, <see cref="JudgeBudget"/>), and a score from 0 to 1 recorded in the version's figures. A call that
-/// fails or answers anything but a score is counted, never scored.
+/// counted against the agent's daily budget (the fleet's, <see cref="JudgeBudget"/>), and a score from 0 to 1
+/// recorded in the version's figures. A call that fails or answers anything but a score is counted, never scored.
 /// </summary>
 public sealed partial class JudgeWorker(
     JudgeQueue queue,

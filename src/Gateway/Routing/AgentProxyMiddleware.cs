@@ -16,8 +16,8 @@ namespace Rollgate.Routing;
 /// (<see cref="RequestIds"/>), the agent's routing, the version (<see cref="VersionChooser"/>), the body limit, the
 /// retry on stable (<see cref="StableRetry"/>), the sample for the judge (<see cref="PassthroughSample"/>), the forward
 /// to the version's route and cluster, the owner of any fault (<see cref="ForwarderFaults"/>), and the request's
-/// signals (<see cref="RequestRecorder"/>). Reads one immutable
-/// table; no I/O, and no locks but the judge queue's, for a request sampled for the judge. Only backend faults count against a version: a request the client abandons is
+/// signals (<see cref="RequestRecorder"/>). Reads one immutable table; no I/O, and no locks but the judge queue's for a
+/// request sampled for the judge. Only backend faults count against a version: a request the client abandons is
 /// <c>canceled</c>, outside every figure rules read, and a request the gateway refuses (body too large, unforwardable
 /// header) is not counted at all. Every problem it answers carries <c>X-Request-Id</c> (<see cref="ProxyProblems"/>).
 /// </summary>
