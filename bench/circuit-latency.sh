@@ -23,10 +23,8 @@ source "$ROOT/bench/lib/common.sh"
 
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 ensure_commands redis-server=redis-server
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+production_environment
 export GATEWAY_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-Error}  # the degrade and restore lines are warnings, one per trial
-unset ASPNETCORE_URLS DOTNET_gcServer 2>/dev/null || true
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/circuit-latency.XXXXXX")
 cleanup_on_exit

@@ -93,8 +93,7 @@ fleet() {
 
 ensure_commands redis-server=redis-server curl=curl python3=python3
 build_projects "$BENCH/Backend/Backend.csproj" "$ROOT/src/Gateway/Gateway.csproj"
-export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
-unset ASPNETCORE_URLS DOTNET_gcServer 2>/dev/null || true
+production_environment
 
 FAILED=0
 for replicas in 1 2; do

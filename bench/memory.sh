@@ -243,9 +243,7 @@ measure() {
 # ---------------------------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollgate-memory.XXXXXX")
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
-unset ASPNETCORE_URLS DOTNET_gcServer DOTNET_GCgen0size DOTNET_GCHeapHardLimit DOTNET_GCConserveMemory DOTNET_TieredCompilation 2>/dev/null || true
+production_environment DOTNET_GCgen0size DOTNET_GCHeapHardLimit DOTNET_GCConserveMemory
 
 ensure_tools
 build

@@ -91,25 +91,6 @@ source "$BENCH/lib/common.sh"
 # nginx's master stops its workers.
 cleanup_on_exit
 
-ensure_tools() {
-  local missing=() tool package
-  for tool in wrk curl nginx haproxy; do
-    command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] || missing+=("$tool")
-  done
-  ((${#missing[@]} == 0)) && return 0
-  command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
-  log "installing ${missing[*]} with apt-get"
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  for package in "${missing[@]}"; do
-    command -v "$package" >/dev/null 2>&1 || [[ -x /usr/sbin/$package ]] || die "could not install $package"
-  done
-  # Debian's packages start a system-wide service where an init system runs; this script starts its own instances.
-}
-PATH="$PATH:/usr/sbin:/sbin"
-
 # launch NAME ENV ARGS... : runs ARGS in the background with the space-separated NAME=VALUE pairs of ENV added,
 # output in $WORK/NAME.log; sets STARTED_PID.
 launch() {
@@ -281,7 +262,7 @@ cpu_ticks() {
 run_wrk() {
   local pid=$1 url=$2 duration=$3 out cpu0 cpu1
   cpu0=$(cpu_ticks "$pid")
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -s "$WORK/sticky-sessions.lua" "$url") || die "wrk failed against $url"
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -s "$BENCH/lib/sticky-sessions.lua" "$url") || die "wrk failed against $url"
   cpu1=$(cpu_ticks "$pid")
   printf '%s\n' "$out" >>"$WORK/wrk.log"
   awk -v ticks=$((cpu1 - cpu0)) -v hz="$CLK_TCK" '
@@ -309,27 +290,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }'
 # ---------------------------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollgate-peers.XXXXXX")
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
-unset ASPNETCORE_URLS DOTNET_gcServer DOTNET_TieredCompilation DOTNET_TieredPGO DOTNET_ReadyToRun 2>/dev/null || true
-
-ensure_tools
+production_environment
+# Debian's nginx and haproxy packages start a system-wide service where an init system runs; this script starts its
+# own instances.
+ensure_commands wrk=wrk curl=curl nginx=nginx haproxy=haproxy
 build_projects "$BENCH/Backend/Backend.csproj" "$BENCH/MinimalProxy/MinimalProxy.csproj" "$ROOT/src/Gateway/Gateway.csproj"
-
-cat >"$WORK/sticky-sessions.lua" <<'EOF'
--- A different X-Session-Id per request (4096 sessions in turn), pre-formatted so wrk spends no time on it.
-local requests, count, i = {}, 4096, 0
-function init(args)
-  for k = 1, count do
-    wrk.headers["X-Session-Id"] = "session-" .. k
-    requests[k] = wrk.format()
-  end
-end
-function request()
-  i = i % count + 1
-  return requests[i]
-end
-EOF
 
 declare -A SIDE_PID SIDE_URL SIDE_ADMIN
 pick_port BACKEND_PORT

@@ -242,9 +242,7 @@ start_canary() {
 # ---------------------------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollgate-bench.XXXXXX")
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
-unset ASPNETCORE_URLS DOTNET_gcServer DOTNET_TieredCompilation DOTNET_TieredPGO DOTNET_ReadyToRun 2>/dev/null || true
+production_environment
 
 ensure_commands wrk=wrk curl=curl
 build
@@ -312,21 +310,6 @@ wait_ok gateway "$GATEWAY_PID" "http://127.0.0.1:$PROXY_PORT/agents/$AGENT/v1/ch
 curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics" || die "GET /metrics failed"
 log "all ready; $(nproc 2>/dev/null || echo '?') CPUs shared by wrk, backend and the proxy under test"
 
-cat >"$WORK/sticky-sessions.lua" <<'EOF'
--- A different X-Session-Id per request (4096 sessions in turn), pre-formatted so wrk spends no time on it.
-local requests, count, i = {}, 4096, 0
-function init(args)
-  for k = 1, count do
-    wrk.headers["X-Session-Id"] = "session-" .. k
-    requests[k] = wrk.format()
-  end
-end
-function request()
-  i = i % count + 1
-  return requests[i]
-end
-EOF
-
 if [[ $SCENARIO == stable || $SCENARIO == all ]]; then
   measure stable
 fi
@@ -388,7 +371,7 @@ if [[ $SCENARIO == judge ]]; then
 fi
 if [[ $SCENARIO == canary || $SCENARIO == all ]]; then
   start_canary
-  measure canary "$WORK/sticky-sessions.lua"
+  measure canary "$BENCH/lib/sticky-sessions.lua"
   echo "gateway requests per version since start (all scenarios):"
   version_split
 fi

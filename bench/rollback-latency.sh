@@ -30,9 +30,7 @@ source "$ROOT/bench/lib/common.sh"
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 ensure_commands redis-server=redis-server
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
-unset ASPNETCORE_URLS DOTNET_gcServer 2>/dev/null || true
+production_environment
 
 BUILD_LOG=$(mktemp "${TMPDIR:-/tmp}/rollback-latency-build.XXXXXX")
 trap 'rm -f -- "$BUILD_LOG"' EXIT

@@ -63,7 +63,9 @@ build_projects() {
 }
 
 # ensure_commands COMMAND=PACKAGE... : installs each Debian PACKAGE (apt-get, as root) whose COMMAND is missing.
+# Daemons (nginx, haproxy) live in /usr/sbin, which is added to PATH for them.
 ensure_commands() {
+  PATH="$PATH:/usr/sbin:/sbin"
   local pair missing=()
   for pair in "$@"; do command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}"); done
   ((${#missing[@]} == 0)) && return 0
@@ -74,6 +76,15 @@ ensure_commands() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   for pair in "$@"; do command -v "${pair%%=*}" >/dev/null 2>&1 || die "could not install ${pair#*=}"; done
+}
+
+# production_environment [VARIABLE...] : the .NET processes a bench starts run as in production: no SDK telemetry or
+# banners, the Production environment, and none of the runtime settings (GC mode, tiering, PGO, ReadyToRun) a
+# developer's shell may have set, nor the VARIABLEs given.
+production_environment() {
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+  export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+  unset ASPNETCORE_URLS DOTNET_gcServer DOTNET_TieredCompilation DOTNET_TieredPGO DOTNET_ReadyToRun "$@" 2>/dev/null || true
 }
 
 # Ports: free loopback ports below the ephemeral range (so outgoing connections never hold them), checked with
