@@ -31,7 +31,6 @@ public class JudgeSamplingBenchmarks
     private QualityPlan _plan = null!;
     private QualityPlan _always = null!;
     private JudgeQueue _queue = null!;
-    private VersionSignals _signals = null!;
     private VersionTarget _target = null!;
 
     [GlobalSetup]
@@ -46,7 +45,6 @@ public class JudgeSamplingBenchmarks
         _plan = new QualityPlan("bench-bot", settings);
         _always = new QualityPlan("bench-bot", settings with { SampleRate = 1 });
         _queue = new JudgeQueue(new QualityOptions { QueueCapacity = 1000 }, new ModelCircuits(new ModelCircuitOptions(), TimeProvider.System, NullLogger<ModelCircuits>.Instance));
-        _signals = new SignalRecorder().For("bench-bot", 1);
         _target = new ProxyFixture().Route.Stable!;
         _requestBody.Write(_request);
         _context.Request.ContentType = "application/json";
@@ -67,7 +65,7 @@ public class JudgeSamplingBenchmarks
         using var kept = new BodyCopy();
         // The relay's 16 KB reads deliver a 2 KB answer in one chunk.
         kept.Append(_answer);
-        _queue.Offer(new JudgeSample(_plan, _signals, "1", _request.AsMemory().ToArray(), kept.ToArray(), Streamed: false));
+        _queue.Offer(_plan, _target, _request, kept, streamed: false);
         return Drain();
     }
 

@@ -300,14 +300,7 @@ public sealed partial class ManagedChat
         _recorder.ModelAnswered(target, usage.Answer(response.StatusCode, model, index), Stopwatch.GetElapsedTime(started), requestId);
         if (kept is not null)
         {
-            if (kept.Complete)
-            {
-                _judges!.Offer(new JudgeSample(judged!.Plan, target.Signals, target.NumberText, judged.Request.ToArray(), kept.ToArray(), streamed));
-            }
-            else
-            {
-                JudgeQueue.Count(target.Agent, target.NumberText, JudgeOutcome.Dropped);
-            }
+            _judges!.Offer(judged!.Plan, target, judged.Request.Span, kept, streamed);
         }
     }
 

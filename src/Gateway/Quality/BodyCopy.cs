@@ -38,6 +38,8 @@ internal sealed class BodyCopy : IDisposable
         Complete = true;
     }
 
+    public ReadOnlySpan<byte> Written => _bytes.Written.Span;
+
     public byte[] ToArray() => _bytes.Written.ToArray();
 
     public void Dispose() => _bytes.Dispose();

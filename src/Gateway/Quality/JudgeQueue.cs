@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Rollgate.Managed;
 using Rollgate.Observability;
+using Rollgate.Routing;
 
 namespace Rollgate.Quality;
 
@@ -43,6 +44,21 @@ public sealed class JudgeQueue(QualityOptions options, ModelCircuits circuits)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Queues a sampled exchange once the client has the whole answer: the request as the client sent it and the answer
+    /// as copied while relayed. An answer that outgrew its copy is dropped.
+    /// </summary>
+    internal void Offer(QualityPlan plan, VersionTarget target, ReadOnlySpan<byte> request, BodyCopy answer, bool streamed)
+    {
+        if (!answer.Complete)
+        {
+            Count(target.Agent, target.NumberText, JudgeOutcome.Dropped);
+            return;
+        }
+
+        Offer(new JudgeSample(plan, target.Signals, target.NumberText, request.ToArray(), answer.ToArray(), streamed));
     }
 
     /// <summary>Queues a sample for the judge, or drops it when the queue is full.</summary>

@@ -61,13 +61,13 @@ public sealed class PassthroughSample : IDisposable
         {
             JudgeQueue.Count(target.Agent, target.NumberText, JudgeOutcome.Skipped); // not JSON or events: no text
         }
-        else if (!_request.Complete || !_answer.Complete)
+        else if (!_request.Complete)
         {
             JudgeQueue.Count(target.Agent, target.NumberText, JudgeOutcome.Dropped);
         }
         else
         {
-            judges.Offer(new JudgeSample(Plan, target.Signals, target.NumberText, _request.ToArray(), _answer.ToArray(), _streamed));
+            judges.Offer(Plan, target, _request.Written, _answer, _streamed);
         }
     }
 
